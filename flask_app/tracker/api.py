@@ -1,0 +1,87 @@
+"""The ``/api`` blueprint: HTTP in, service call, HTTP out. The rules live in tasktracker."""
+
+from flask import Blueprint, Response, request
+
+from tasktracker.http import (
+    JSON_CONTENT_TYPE,
+    api_info,
+    decode_json_body,
+    etag_for,
+    if_none_match_hits,
+    json_bytes,
+    parse_task_id,
+)
+from tasktracker.observability.metrics import TASK_EVENTS
+from tasktracker.serialization import page_to_dict, stats_to_dict, task_to_dict
+from tasktracker.service import TaskService
+from tasktracker.sqla import SqlAlchemyTaskRepository, database_failures_as_unavailable
+from tasktracker.validation import parse_list_query
+from tracker.db import get_session
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+def task_service() -> TaskService:
+    return TaskService(SqlAlchemyTaskRepository(get_session()), events=TASK_EVENTS)
+
+
+def commit() -> None:
+    with database_failures_as_unavailable():
+        get_session().commit()
+
+
+def json_response(document: object, status: int = 200, headers: dict | None = None) -> Response:
+    return Response(json_bytes(document), status=status, headers=headers, content_type=JSON_CONTENT_TYPE)
+
+
+def request_document() -> object:
+    # get_data() enforces MAX_CONTENT_LENGTH; the rest of the decoding rules are the spec's.
+    return decode_json_body(request.headers.get("Content-Type"), request.get_data(cache=False))
+
+
+@bp.get("")
+def index() -> Response:
+    return json_response(api_info("flask", "Flask"))
+
+
+@bp.get("/tasks")
+def list_tasks() -> Response:
+    query = parse_list_query(request.environ.get("QUERY_STRING", ""))
+    return json_response(page_to_dict(task_service().list_tasks(query)))
+
+
+@bp.post("/tasks")
+def create_task() -> Response:
+    document = request_document()
+    task = task_service().create_task(document)
+    commit()
+    return json_response(task_to_dict(task), 201, {"Location": f"/api/tasks/{task.id}", "ETag": etag_for(task.version)})
+
+
+@bp.get("/tasks/stats")
+def task_stats() -> Response:
+    return json_response(stats_to_dict(task_service().stats()))
+
+
+@bp.get("/tasks/<task_id>")
+def get_task(task_id: str) -> Response:
+    task = task_service().get_task(parse_task_id(task_id))
+    etag = etag_for(task.version)
+    if if_none_match_hits(request.headers.get("If-None-Match"), task.version):
+        return Response(status=304, headers={"ETag": etag})
+    return json_response(task_to_dict(task), headers={"ETag": etag})
+
+
+@bp.patch("/tasks/<task_id>")
+def update_task(task_id: str) -> Response:
+    document = request_document()
+    task = task_service().update_task(parse_task_id(task_id), document, request.headers.get("If-Match"))
+    commit()
+    return json_response(task_to_dict(task), headers={"ETag": etag_for(task.version)})
+
+
+@bp.delete("/tasks/<task_id>")
+def delete_task(task_id: str) -> Response:
+    task_service().delete_task(parse_task_id(task_id), request.headers.get("If-Match"))
+    commit()
+    return Response(status=204)

@@ -1,0 +1,98 @@
+"""Configuration from the environment (spec 6.4): the same names and syntax in every variant.
+
+``DATABASE_URL`` is always written in SQLAlchemy's form; ``parse_database_url`` takes it apart
+so that the Django ORM and web2py's DAL can be configured from the same string.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+DEFAULT_PORTS = {
+    "django": 8001,
+    "flask": 8002,
+    "bottle": 8003,
+    "cherrypy": 8004,
+    "turbogears": 8005,
+    "web2py": 8006,
+}
+DEFAULT_DATABASE_URL = "sqlite:///var/tasks.db"
+LOG_FORMATS = ("json", "text")
+
+
+@dataclass(frozen=True)
+class DatabaseUrl:
+    """A parsed ``DATABASE_URL``: ``sqlite`` with an absolute ``path``, or ``postgresql``."""
+
+    backend: str
+    path: Path | None = None
+    host: str = ""
+    port: int | None = None
+    user: str = ""
+    password: str = ""
+    name: str = ""
+
+
+def parse_database_url(url: str, base_dir: Path | None = None) -> DatabaseUrl:
+    """``sqlite:///relative.db`` is relative to ``base_dir`` (default: the working directory)."""
+    scheme, _, rest = url.partition("://")
+    if scheme == "sqlite":
+        if not rest.startswith("/") or len(rest) < 2:
+            raise ValueError("a SQLite DATABASE_URL looks like sqlite:///relative.db or sqlite:////absolute.db")
+        path = Path(rest[1:])
+        return DatabaseUrl(backend="sqlite", path=path if path.is_absolute() else (base_dir or Path.cwd()) / path)
+    if scheme.split("+")[0] in ("postgresql", "postgres"):
+        parts = urlsplit(url)
+        return DatabaseUrl(
+            backend="postgresql",
+            host=parts.hostname or "localhost",
+            port=parts.port or 5432,
+            user=unquote(parts.username or ""),
+            password=unquote(parts.password or ""),
+            name=parts.path.lstrip("/"),
+        )
+    raise ValueError(f"DATABASE_URL must start with sqlite:/// or postgresql://, not {scheme}://")
+
+
+def ensure_sqlite_folder(database: DatabaseUrl) -> None:
+    """The default database lives under var/, which a fresh checkout does not have yet."""
+    if database.backend == "sqlite" and database.path is not None:
+        database.path.parent.mkdir(parents=True, exist_ok=True)
+
+
+@dataclass(frozen=True)
+class Settings:
+    variant: str
+    database_url: str
+    host: str
+    port: int
+    log_level: str
+    log_format: str
+    web_concurrency: int
+    secret_key: str
+
+    @property
+    def database(self) -> DatabaseUrl:
+        return parse_database_url(self.database_url)
+
+    @classmethod
+    def from_env(cls, variant: str, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        log_format = env.get("LOG_FORMAT", "json").lower()
+        if log_format not in LOG_FORMATS:
+            raise ValueError(f"LOG_FORMAT must be json or text, not {log_format!r}")
+        return cls(
+            variant=variant,
+            database_url=env.get("DATABASE_URL", DEFAULT_DATABASE_URL),
+            host=env.get("HOST", "127.0.0.1"),
+            port=int(env.get("PORT", DEFAULT_PORTS[variant])),
+            log_level=env.get("LOG_LEVEL", "info").upper(),
+            log_format=log_format,
+            web_concurrency=int(env.get("WEB_CONCURRENCY", "2")),
+            # Only for frameworks that sign something; this API uses no cookies or sessions.
+            secret_key=env.get("SECRET_KEY", "development-only-not-secret"),
+        )

@@ -1,0 +1,162 @@
+"""The problem-details model (RFC 9457) and one exception type per problem code of the spec."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+# RFC 9110 reason phrases, written out because http.HTTPStatus changed some of them in Python 3.13.
+REASON_PHRASES: dict[int, str] = {
+    400: "Bad Request",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    412: "Precondition Failed",
+    413: "Content Too Large",
+    415: "Unsupported Media Type",
+    422: "Unprocessable Content",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
+
+
+@dataclass(frozen=True, order=True)
+class FieldError:
+    """One entry of a problem's ``errors``; ordering is the spec's: by field, then code."""
+
+    field: str
+    code: str
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"field": self.field, "code": self.code, "message": self.message}
+
+
+class ProblemError(Exception):
+    """An error the spec names. Variants render it with :func:`problem_document`."""
+
+    status: ClassVar[int]
+    code: ClassVar[str]
+    default_detail: ClassVar[str]
+
+    def __init__(self, detail: str | None = None) -> None:
+        self.detail = detail or self.default_detail
+        super().__init__(self.detail)
+
+    @property
+    def title(self) -> str:
+        return REASON_PHRASES[self.status]
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {}
+
+    def to_dict(self, request_id: str) -> dict[str, Any]:
+        return {
+            "type": "about:blank",
+            "title": self.title,
+            "status": self.status,
+            "code": self.code,
+            "detail": self.detail,
+            "request_id": request_id,
+        }
+
+
+class FieldErrorsProblem(ProblemError):
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__()
+        self.errors = sorted(errors)
+
+    def to_dict(self, request_id: str) -> dict[str, Any]:
+        document = super().to_dict(request_id)
+        document["errors"] = [error.to_dict() for error in self.errors]
+        return document
+
+
+class MalformedJson(ProblemError):
+    status, code = 400, "malformed_json"
+    default_detail = "The request body is not a valid UTF-8 JSON document."
+
+
+class InvalidQuery(FieldErrorsProblem):
+    status, code = 400, "invalid_query"
+    default_detail = "One or more query parameters are invalid."
+
+
+class NotFound(ProblemError):
+    status, code = 404, "not_found"
+    default_detail = "No resource exists at this path."
+
+
+class TaskNotFound(NotFound):
+    default_detail = "No task exists with this id."
+
+
+class MethodNotAllowed(ProblemError):
+    status, code = 405, "method_not_allowed"
+    default_detail = "This method is not allowed on this resource."
+
+    def __init__(self, allowed_methods: tuple[str, ...]) -> None:
+        super().__init__(f"This resource allows {', '.join(allowed_methods)}.")
+        self.allowed_methods = allowed_methods
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Allow": ", ".join(self.allowed_methods)}
+
+
+class InvalidTransition(ProblemError):
+    status, code = 409, "invalid_transition"
+    default_detail = "This status change is not allowed."
+
+    def __init__(self, from_status: str, to_status: str) -> None:
+        super().__init__(f"A task cannot go from {from_status} to {to_status}.")
+
+
+class TaskArchived(ProblemError):
+    status, code = 409, "task_archived"
+    default_detail = "An archived task cannot be modified."
+
+
+class PreconditionFailed(ProblemError):
+    status, code = 412, "precondition_failed"
+    default_detail = "If-Match does not match the task's current ETag."
+
+
+class PayloadTooLarge(ProblemError):
+    status, code = 413, "payload_too_large"
+    default_detail = "The request body is larger than 1 MiB."
+
+
+class UnsupportedMediaType(ProblemError):
+    status, code = 415, "unsupported_media_type"
+    default_detail = "The request body must be sent as application/json in UTF-8."
+
+
+class ValidationFailed(FieldErrorsProblem):
+    status, code = 422, "validation_error"
+    default_detail = "The request body is invalid."
+
+
+class InternalError(ProblemError):
+    status, code = 500, "internal_error"
+    default_detail = "The server failed to handle this request."
+
+
+class Unavailable(ProblemError):
+    """The database could not be reached or used. Repositories raise it from the driver's error."""
+
+    status, code = 503, "unavailable"
+    default_detail = "The service cannot reach its database."
+
+
+def problem_for(exception: BaseException) -> ProblemError:
+    """The problem to answer with: the exception itself, or a bare 500 that reveals nothing."""
+    return exception if isinstance(exception, ProblemError) else InternalError()
+
+
+def needs_error_log(problem: ProblemError) -> bool:
+    """500s and 503s are logged with their traceback (spec 6.2); client errors are not."""
+    return problem.status >= 500

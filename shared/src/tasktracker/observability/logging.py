@@ -1,0 +1,164 @@
+"""JSON and text log formatters, the request id of the request being handled, and the access log.
+
+Every variant configures the standard library's logging with :func:`logging_config` (its
+framework's way: a dictConfig call, Django's ``LOGGING``, an ini file) and these formatters.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import uuid
+from contextvars import ContextVar, Token
+from datetime import UTC, datetime
+from typing import Any
+
+ACCESS_LOGGER = "tasktracker.access"
+ERROR_LOGGER = "tasktracker.errors"
+REQUEST_ID_HEADER = "X-Request-ID"
+
+_VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
+_current_request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+
+# The only record attributes a formatter writes besides the basics: an allow-list, because
+# frameworks attach objects such as Django's ``request`` whose text would leak query strings.
+STRUCTURED_FIELDS = ("method", "path", "route", "status", "duration_ms")
+
+
+def accept_request_id(incoming: str | None) -> str:
+    """The client's X-Request-ID when it is well-formed (spec 6.1), else a new one."""
+    if incoming is not None and _VALID_REQUEST_ID.fullmatch(incoming):
+        return incoming
+    return uuid.uuid4().hex
+
+
+def bind_request_id(request_id: str) -> Token[str | None]:
+    return _current_request_id.set(request_id)
+
+
+def unbind_request_id(token: Token[str | None]) -> None:
+    try:
+        _current_request_id.reset(token)
+    except ValueError:
+        # Finished in another context than it started (a server's worker thread handing over):
+        # clearing is what matters.
+        _current_request_id.set(None)
+
+
+def current_request_id() -> str | None:
+    return _current_request_id.get()
+
+
+def format_log_time(created: float) -> str:
+    moment = datetime.fromtimestamp(created, UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per record: ts, level, logger, msg, variant, request_id, and extras."""
+
+    def __init__(self, variant: str = "unknown", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.variant = variant
+
+    def format(self, record: logging.LogRecord) -> str:
+        document: dict[str, Any] = {
+            "ts": format_log_time(record.created),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
+            "variant": self.variant,
+        }
+        request_id = getattr(record, "request_id", None) or current_request_id()
+        if request_id:
+            document["request_id"] = request_id
+        for name in STRUCTURED_FIELDS:
+            if hasattr(record, name):
+                document[name] = getattr(record, name)
+        if record.exc_info:
+            document["exception"] = self.formatException(record.exc_info)
+        if record.stack_info:
+            document["stack"] = self.formatStack(record.stack_info)
+        return json.dumps(document, ensure_ascii=False, default=str)
+
+
+class TextFormatter(logging.Formatter):
+    """``LOG_FORMAT=text``: one readable line, for a person watching a terminal."""
+
+    def __init__(self, variant: str = "unknown", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.variant = variant
+
+    def format(self, record: logging.LogRecord) -> str:
+        request_id = getattr(record, "request_id", None) or current_request_id()
+        line = f"{format_log_time(record.created)} {record.levelname:<8} {record.name}"
+        if request_id:
+            line += f" [{request_id}]"
+        line += f" {record.getMessage()}"
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line
+
+
+def logging_config(variant: str, level: str = "INFO", log_format: str = "json") -> dict[str, Any]:
+    """A ``logging.config.dictConfig`` dictionary: everything to stdout in the chosen format."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "json": {"()": JsonFormatter, "variant": variant},
+            "text": {"()": TextFormatter, "variant": variant},
+        },
+        "handlers": {
+            "stdout": {
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stdout",
+                "formatter": log_format,
+            },
+        },
+        "root": {"level": level.upper(), "handlers": ["stdout"]},
+    }
+
+
+_access_logger = logging.getLogger(ACCESS_LOGGER)
+_error_logger = logging.getLogger(ERROR_LOGGER)
+
+
+def log_access(*, method: str, path: str, route: str, status: int, duration_ms: float) -> None:
+    """The one access line of a request (spec 6.2). ``path`` excludes the query string."""
+    _access_logger.info(
+        "%s %s %s",
+        method,
+        path,
+        status,
+        extra={
+            "method": method,
+            "path": path,
+            "route": route,
+            "status": status,
+            "duration_ms": round(duration_ms, 3),
+        },
+    )
+
+
+def log_failure(exception: BaseException) -> None:
+    """A 500 or 503: the traceback goes to the log, never to the client."""
+    _error_logger.error(
+        "request failed: %s", type(exception).__name__, exc_info=(type(exception), exception, exception.__traceback__)
+    )
+
+
+def gunicorn_logging_config(variant: str, level: str = "INFO", log_format: str = "json") -> dict[str, Any]:
+    """``logconfig_dict`` for gunicorn: its own lines in our format on stdout, its access log off.
+
+    gunicorn merges this over its defaults, which send ``gunicorn.error`` to stderr in its own
+    format and turn its access log on whenever a logconfig_dict is given.
+    """
+    config = logging_config(variant, level, log_format)
+    config["loggers"] = {
+        "gunicorn.error": {"level": level.upper(), "handlers": [], "propagate": True},
+        # The application writes the one access line per request (spec 6.2).
+        "gunicorn.access": {"level": "CRITICAL", "handlers": [], "propagate": False},
+    }
+    return config

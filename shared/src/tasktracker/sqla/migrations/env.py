@@ -1,0 +1,13 @@
+"""Alembic environment: online migrations only, on an engine built like the application's."""
+
+from alembic import context
+
+from tasktracker.sqla.engine import create_engine_for
+from tasktracker.sqla.models import Base
+
+engine = create_engine_for(context.config.attributes["database_url"])
+with engine.connect() as connection:
+    context.configure(connection=connection, target_metadata=Base.metadata)
+    with context.begin_transaction():
+        context.run_migrations()
+engine.dispose()

@@ -1,0 +1,198 @@
+"""The TaskRepository over a SQLAlchemy session. The caller owns the session's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+
+from sqlalchemy import case, delete, func, insert, or_, select, update
+from sqlalchemy import exc as sqlalchemy_errors
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
+
+from tasktracker.domain import PRIORITY_RANK, ListQuery, NewTask, Priority, SortField, Status, Task, TaskStats
+from tasktracker.errors import Unavailable
+from tasktracker.sqla.models import TaskRecord, TaskTagRecord
+
+# Failures of the database itself (unreachable, gone away, locked past the timeout), as
+# opposed to programming errors, which stay 500s.
+DATABASE_FAILURES = (
+    sqlalchemy_errors.OperationalError,
+    sqlalchemy_errors.InterfaceError,
+    sqlalchemy_errors.TimeoutError,
+)
+
+
+@contextmanager
+def database_failures_as_unavailable() -> Iterator[None]:
+    """Wrap work on the session (a commit, say) so a database failure becomes a 503."""
+    try:
+        yield
+    except DATABASE_FAILURES as failure:
+        raise Unavailable() from failure
+
+
+def _as_utc(moment: datetime | None) -> datetime | None:
+    # SQLite keeps no time zone: what was stored as UTC comes back naive.
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def to_domain(record: TaskRecord) -> Task:
+    created_at = _as_utc(record.created_at)
+    updated_at = _as_utc(record.updated_at)
+    assert created_at is not None and updated_at is not None
+    return Task(
+        id=record.id,
+        title=record.title,
+        description=record.description,
+        status=Status(record.status),
+        priority=Priority(record.priority),
+        due_date=record.due_date,
+        tags=tuple(sorted(tag.tag for tag in record.tags)),
+        created_at=created_at,
+        updated_at=updated_at,
+        completed_at=_as_utc(record.completed_at),
+        version=record.version,
+    )
+
+
+def _column_values(task: NewTask | Task) -> dict[str, object]:
+    return {
+        "title": task.title,
+        "description": task.description,
+        "title_key": task.title.casefold(),
+        "description_key": task.description.casefold(),
+        "status": task.status.value,
+        "priority": task.priority.value,
+        "due_date": task.due_date,
+        "created_at": task.created_at,
+        "updated_at": task.updated_at,
+        "completed_at": task.completed_at,
+    }
+
+
+def _filters(query: ListQuery) -> list[ColumnElement[bool]]:
+    filters: list[ColumnElement[bool]] = []
+    if query.statuses is not None:
+        filters.append(TaskRecord.status.in_(sorted(status.value for status in query.statuses)))
+    if query.priorities is not None:
+        filters.append(TaskRecord.priority.in_(sorted(priority.value for priority in query.priorities)))
+    for tag in sorted(query.tags):
+        filters.append(TaskRecord.tags.any(TaskTagRecord.tag == tag))
+    if query.search is not None:
+        filters.append(
+            or_(
+                TaskRecord.title_key.contains(query.search, autoescape=True),
+                TaskRecord.description_key.contains(query.search, autoescape=True),
+            )
+        )
+    if query.due_before is not None:
+        filters.append(TaskRecord.due_date <= query.due_before)
+    if query.due_after is not None:
+        filters.append(TaskRecord.due_date >= query.due_after)
+    return filters
+
+
+_PRIORITY_RANK = case({priority.value: rank for priority, rank in PRIORITY_RANK.items()}, value=TaskRecord.priority)
+
+
+def _order_by(query: ListQuery) -> list[ColumnElement[object]]:
+    field, descending = query.sort.field, query.sort.descending
+
+    def directed(column: ColumnElement[object]) -> ColumnElement[object]:
+        return column.desc() if descending else column.asc()
+
+    if field is SortField.PRIORITY:
+        keys = [directed(_PRIORITY_RANK)]
+    elif field is SortField.DUE_DATE:
+        # False sorts before True on both databases: dated tasks first, in either direction.
+        keys = [TaskRecord.due_date.is_(None).asc(), directed(TaskRecord.due_date)]
+    else:
+        keys = [directed(getattr(TaskRecord, field.value))]
+    return [*keys, directed(TaskRecord.id)]
+
+
+class SqlAlchemyTaskRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, task: NewTask) -> Task:
+        with database_failures_as_unavailable():
+            record = TaskRecord(**_column_values(task), version=1, tags=[TaskTagRecord(tag=tag) for tag in task.tags])
+            self.session.add(record)
+            self.session.flush()
+            return to_domain(record)
+
+    def get(self, task_id: int) -> Task | None:
+        with database_failures_as_unavailable():
+            # populate_existing: a retried write must see what other transactions committed,
+            # not the copy this session loaded on the previous attempt.
+            record = self.session.scalars(
+                select(TaskRecord).where(TaskRecord.id == task_id).execution_options(populate_existing=True)
+            ).one_or_none()
+            return to_domain(record) if record else None
+
+    def list(self, query: ListQuery) -> tuple[list[Task], int]:
+        filters = _filters(query)
+        with database_failures_as_unavailable():
+            total = self.session.scalar(select(func.count(TaskRecord.id)).where(*filters)) or 0
+            records = self.session.scalars(
+                select(TaskRecord).where(*filters).order_by(*_order_by(query)).limit(query.limit).offset(query.offset)
+            ).all()
+            return [to_domain(record) for record in records], total
+
+    def update(self, task: Task, expected_version: int) -> bool:
+        with database_failures_as_unavailable():
+            result = self.session.execute(
+                update(TaskRecord)
+                .where(TaskRecord.id == task.id, TaskRecord.version == expected_version)
+                .values(**_column_values(task), version=task.version)
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:
+                return False
+            self.session.execute(delete(TaskTagRecord).where(TaskTagRecord.task_id == task.id))
+            if task.tags:
+                self.session.execute(insert(TaskTagRecord), [{"task_id": task.id, "tag": tag} for tag in task.tags])
+            return True
+
+    def delete(self, task_id: int, expected_version: int) -> bool:
+        with database_failures_as_unavailable():
+            result = self.session.execute(
+                delete(TaskRecord)
+                .where(TaskRecord.id == task_id, TaskRecord.version == expected_version)
+                .execution_options(synchronize_session=False)
+            )
+            return result.rowcount == 1
+
+    def stats(self, today: date) -> TaskStats:
+        with database_failures_as_unavailable():
+            by_status = dict(
+                self.session.execute(select(TaskRecord.status, func.count()).group_by(TaskRecord.status)).all()
+            )
+            by_priority = dict(
+                self.session.execute(select(TaskRecord.priority, func.count()).group_by(TaskRecord.priority)).all()
+            )
+            overdue = self.session.scalar(
+                select(func.count(TaskRecord.id)).where(
+                    TaskRecord.due_date < today,
+                    TaskRecord.status.not_in([Status.DONE.value, Status.ARCHIVED.value]),
+                )
+            )
+        return TaskStats(
+            total=sum(by_status.values()),
+            by_status={Status(status): count for status, count in by_status.items()},
+            by_priority={Priority(priority): count for priority, count in by_priority.items()},
+            overdue=overdue or 0,
+        )
+
+    def ping(self) -> bool:
+        try:
+            with self.session.get_bind().connect() as connection:
+                connection.exec_driver_sql("SELECT 1")
+            return True
+        except sqlalchemy_errors.SQLAlchemyError:
+            return False

@@ -1,0 +1,1 @@
+"""Test helpers other packages reuse: the repository contract."""

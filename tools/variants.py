@@ -1,0 +1,81 @@
+"""The variants' serve declarations: one ``variant.toml`` per variant folder.
+
+Each ``<name>_app/variant.toml`` says, once, how that variant is migrated and served. This
+module is the only reader: the tox serve envs, the contract-suite harness and the deployment
+checks all go through it, so the ways of starting a variant cannot drift apart.
+
+    python tools/variants.py list           # the declared variants
+    python tools/variants.py serve flask    # migrate, then exec the server (tox -e serve-flask)
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    framework: str
+    port: int
+    folder: Path
+    migrate: tuple[str, ...]
+    serve: tuple[str, ...]
+
+
+def load(name: str) -> Variant:
+    folder = REPO_ROOT / f"{name}_app"
+    declaration_path = folder / "variant.toml"
+    if not declaration_path.is_file():
+        raise SystemExit(f"no variant named {name!r}: {declaration_path} does not exist")
+    with declaration_path.open("rb") as declaration_file:
+        declaration = tomllib.load(declaration_file)
+    if declaration["name"] != name:
+        raise SystemExit(f"{declaration_path} declares name {declaration['name']!r}, expected {name!r}")
+    return Variant(
+        name=name,
+        framework=declaration["framework"],
+        port=int(declaration["port"]),
+        folder=folder,
+        migrate=tuple(declaration["migrate"]),
+        serve=tuple(declaration["serve"]),
+    )
+
+
+def all_variants() -> list[Variant]:
+    names = sorted(path.parent.name.removesuffix("_app") for path in REPO_ROOT.glob("*_app/variant.toml"))
+    return [load(name) for name in names]
+
+
+def run_migrations(variant: Variant, env: dict[str, str] | None = None) -> None:
+    subprocess.run(variant.migrate, cwd=variant.folder, env=env, check=True)
+
+
+def serve(name: str) -> None:
+    """Migrate, then replace this process with the server, so signals reach it directly."""
+    variant = load(name)
+    run_migrations(variant)
+    os.chdir(variant.folder)
+    os.execvp(variant.serve[0], list(variant.serve))
+
+
+def main(argv: list[str]) -> None:
+    match argv:
+        case ["list"]:
+            for variant in all_variants():
+                print(f"{variant.name}\t{variant.port}\t{variant.framework}")
+        case ["serve", name]:
+            serve(name)
+        case _:
+            raise SystemExit(__doc__)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
