@@ -3,9 +3,17 @@
 from logging.config import dictConfig
 
 from flask import Flask
+from werkzeug.routing import BaseConverter
 
 from tasktracker.config import Settings
+from tasktracker.http import MAX_BODY_BYTES, TASK_ID_SEGMENT
 from tasktracker.observability.logging import logging_config
+
+
+class TaskIdConverter(BaseConverter):
+    """One path segment, but never ``stats``: that literal route wins, even for its 405s."""
+
+    regex = TASK_ID_SEGMENT
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -14,11 +22,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     # installs its own default handler on first use.
     dictConfig(logging_config("flask", settings.log_level, settings.log_format))
 
-    app = Flask(__name__)
+    # No static folder: this API serves no files, and its route would answer /static/* itself.
+    app = Flask(__name__, static_folder=None)
+    # The spec's paths match exactly: Werkzeug would redirect /api/tasks//1 to /api/tasks/1.
+    app.url_map.merge_slashes = False
+    app.url_map.converters["task_id"] = TaskIdConverter
     app.config.from_mapping(
         DATABASE_URL=settings.database_url,
-        # Werkzeug refuses to read more than this and raises 413, which errors.py renders.
-        MAX_CONTENT_LENGTH=1024 * 1024,
+        # One byte past the spec's limit: Werkzeug answers 413 for a longer Content-Length but
+        # silently stops reading a chunked body at this size, so decode_json_body must see the
+        # extra byte to answer 413 itself.
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES + 1,
         # The spec gives OPTIONS a 405 like any undeclared method; Flask would answer it itself.
         PROVIDE_AUTOMATIC_OPTIONS=False,
     )

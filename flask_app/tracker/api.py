@@ -63,7 +63,7 @@ def task_stats() -> Response:
     return json_response(stats_to_dict(task_service().stats()))
 
 
-@bp.get("/tasks/<task_id>")
+@bp.get("/tasks/<task_id:task_id>")
 def get_task(task_id: str) -> Response:
     task = task_service().get_task(parse_task_id(task_id))
     etag = etag_for(task.version)
@@ -72,7 +72,7 @@ def get_task(task_id: str) -> Response:
     return json_response(task_to_dict(task), headers={"ETag": etag})
 
 
-@bp.patch("/tasks/<task_id>")
+@bp.patch("/tasks/<task_id:task_id>")
 def update_task(task_id: str) -> Response:
     document = request_document()
     task = task_service().update_task(parse_task_id(task_id), document, request.headers.get("If-Match"))
@@ -80,7 +80,7 @@ def update_task(task_id: str) -> Response:
     return json_response(task_to_dict(task), headers={"ETag": etag_for(task.version)})
 
 
-@bp.delete("/tasks/<task_id>")
+@bp.delete("/tasks/<task_id:task_id>")
 def delete_task(task_id: str) -> Response:
     task_service().delete_task(parse_task_id(task_id), request.headers.get("If-Match"))
     commit()

@@ -37,7 +37,9 @@ ROUTES: dict[str, tuple[str, ...]] = {
 }
 UNMATCHED_ROUTE = "unmatched"
 
-_TASK_PATH = re.compile(r"/api/tasks/[^/]+")
+# Any one segment but the literal sibling route's: /api/tasks/stats is never a task (spec 4).
+TASK_ID_SEGMENT = r"(?!stats$)[^/]+"
+_TASK_PATH = re.compile(rf"/api/tasks/{TASK_ID_SEGMENT}")
 _CANONICAL_ID = re.compile(r"[1-9][0-9]{0,9}")
 
 

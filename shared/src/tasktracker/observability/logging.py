@@ -143,9 +143,14 @@ def log_access(*, method: str, path: str, route: str, status: int, duration_ms: 
 
 
 def log_failure(exception: BaseException) -> None:
-    """A 500 or 503: the traceback goes to the log, never to the client."""
+    """A 500 or 503: the traceback goes to the log, never to the client.
+
+    For a problem raised from a driver's error (a 503), the driver's error is what a reader of
+    the log needs, so that is the one logged.
+    """
+    logged = exception.__cause__ or exception
     _error_logger.error(
-        "request failed: %s", type(exception).__name__, exc_info=(type(exception), exception, exception.__traceback__)
+        "request failed: %s", type(logged).__name__, exc_info=(type(logged), logged, logged.__traceback__)
     )
 
 

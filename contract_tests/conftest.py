@@ -1,0 +1,164 @@
+"""Options and fixtures of the contract suite: which server to test, and how to reach what it writes.
+
+    pytest contract_tests --variant flask                      # start flask on SQLite
+    pytest contract_tests --variant flask --database-url postgresql://postgres@127.0.0.1:5432/postgres
+    pytest contract_tests --base-url http://127.0.0.1:8002     # a server that is already up
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass
+
+import pytest
+
+pytest.register_assert_rewrite("expectations")
+
+from harness import (  # noqa: E402
+    ApiClient,
+    DatabaseProvisioner,
+    HarnessError,
+    MetricsReader,
+    UNREACHABLE_DATABASE_URL,
+    ServerInstance,
+    variants,
+)
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("contract", "task tracker contract suite")
+    group.addoption("--variant", help="the variant to start and test (the NAME of NAME_app/variant.toml)")
+    group.addoption("--base-url", help="test a server that is already up instead of starting one")
+    group.addoption(
+        "--database-url",
+        default=os.environ.get("CONTRACT_DATABASE_URL"),
+        help="a PostgreSQL admin URL to create throwaway databases on (default: $CONTRACT_DATABASE_URL, else SQLite)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "needs_process: reads the server's output, starts another instance or signals it; skipped with --base-url",
+    )
+    if not config.getoption("--variant") and not config.getoption("--base-url"):
+        raise pytest.UsageError("the contract suite needs --variant NAME or --base-url URL")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.getoption("--base-url"):
+        return
+    skip_without_process = pytest.mark.skip(
+        reason="--base-url: this suite did not start the server, so it cannot read its output, "
+        "start another instance of it or send it signals"
+    )
+    for item in items:
+        if "needs_process" in item.keywords:
+            item.add_marker(skip_without_process)
+
+
+@dataclass(frozen=True)
+class SuiteSettings:
+    variant_name: str | None
+    base_url: str | None
+    database_url: str | None
+
+
+@pytest.fixture(scope="session")
+def settings(pytestconfig: pytest.Config) -> SuiteSettings:
+    return SuiteSettings(
+        variant_name=pytestconfig.getoption("--variant"),
+        base_url=pytestconfig.getoption("--base-url"),
+        database_url=pytestconfig.getoption("--database-url"),
+    )
+
+
+@pytest.fixture(scope="session")
+def variant_name(settings: SuiteSettings) -> str | None:
+    return settings.variant_name
+
+
+@pytest.fixture(scope="session")
+def databases(settings: SuiteSettings, tmp_path_factory: pytest.TempPathFactory):
+    provisioner = DatabaseProvisioner(
+        settings.database_url, tmp_path_factory.mktemp("databases"), settings.variant_name or "external"
+    )
+    yield provisioner
+    provisioner.drop_all()
+
+
+@pytest.fixture(scope="session")
+def launch_server(settings: SuiteSettings, databases: DatabaseProvisioner, tmp_path_factory: pytest.TempPathFactory):
+    """Starts instances of the variant; those still running at the end are stopped here, and checked."""
+    started: list[ServerInstance] = []
+
+    def launch(label: str, *, database_url: str | None = None, wait_for: str = "/health/ready") -> ServerInstance:
+        variant = variants.load(settings.variant_name)
+        migrate = database_url is None
+        server = ServerInstance(
+            variant,
+            tmp_path_factory.mktemp(label),
+            label,
+            database_url or databases.fresh_database_url(label),
+        )
+        if migrate:
+            server.migrate()
+        server.start()
+        started.append(server)
+        try:
+            server.wait_until_answering(wait_for)
+        except HarnessError as error:
+            pytest.fail(str(error), pytrace=False)
+        return server
+
+    yield launch
+    failures = []
+    for server in started:
+        try:
+            server.stop()
+        except HarnessError as error:
+            failures.append(str(error))
+    if failures:
+        pytest.fail("\n\n".join(failures), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def main_server(settings: SuiteSettings, launch_server) -> ServerInstance | None:
+    """The one server most tests share; None when testing an external server (--base-url)."""
+    if settings.base_url:
+        return None
+    return launch_server("main")
+
+
+@pytest.fixture(scope="session")
+def base_url(settings: SuiteSettings, main_server: ServerInstance | None) -> str:
+    return settings.base_url or main_server.base_url
+
+
+@pytest.fixture(scope="session")
+def client(base_url: str) -> ApiClient:
+    return ApiClient(base_url)
+
+
+@pytest.fixture(scope="session")
+def metrics(client: ApiClient) -> MetricsReader:
+    return MetricsReader(client)
+
+
+@pytest.fixture
+def server_log(main_server: ServerInstance | None):
+    if main_server is None:
+        pytest.skip("--base-url: the server's output is not available")
+    return main_server.log
+
+
+@pytest.fixture(scope="session")
+def unreachable_database_server(launch_server) -> ServerInstance:
+    """A second instance whose database does not exist; started only by the tests that need it."""
+    return launch_server("unreachable", database_url=UNREACHABLE_DATABASE_URL, wait_for="/health/live")
+
+
+@pytest.fixture
+def tag() -> str:
+    """A tag no other test uses, so that a list filtered by it shows only this test's tasks."""
+    return f"ct-{uuid.uuid4().hex[:16]}"

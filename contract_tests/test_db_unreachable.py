@@ -1,0 +1,65 @@
+"""Spec 4.10, 5 and 6.2 with a database that cannot be reached: the process serves, and says why not."""
+
+import pytest
+from expectations import assert_json, assert_problem, assert_validation_error
+from harness import UNREACHABLE_DATABASE_PASSWORD, ApiClient, new_request_id
+
+pytestmark = pytest.mark.needs_process
+
+DATABASE_REQUESTS = [
+    ("GET", "/api/tasks", None),
+    ("GET", "/api/tasks/stats", None),
+    ("GET", "/api/tasks/1", None),
+    ("POST", "/api/tasks", {"title": "nowhere to go"}),
+    ("PATCH", "/api/tasks/1", {"title": "nowhere"}),
+    ("DELETE", "/api/tasks/1", None),
+]
+
+
+@pytest.fixture(scope="module")
+def offline_client(unreachable_database_server) -> ApiClient:
+    return ApiClient(unreachable_database_server.base_url)
+
+
+def test_live_answers_without_a_database(offline_client):
+    assert assert_json(offline_client.get("/health/live"), 200, "Health") == {"status": "ok"}
+
+
+def test_ready_says_the_database_is_down(offline_client):
+    response = offline_client.get("/health/ready")
+    assert assert_json(response, 503, "Readiness") == {"status": "error", "checks": {"database": "error"}}
+
+
+@pytest.mark.parametrize(("method", "path", "body"), DATABASE_REQUESTS)
+def test_database_work_is_unavailable_and_logged_with_its_traceback(offline_client, unreachable_database_server, method, path, body):
+    request_id = new_request_id()
+    response = offline_client.request(method, path, json=body, headers={"X-Request-ID": request_id})
+    assert_problem(response, 503, "unavailable")
+    error_records = [
+        record
+        for record in unreachable_database_server.log.for_request(
+            request_id, until=lambda records: any(record.get("level") == "error" for record in records)
+        )
+        if record.get("level") == "error"
+    ]
+    assert error_records, "a 503 is logged at error"
+    exception_text = error_records[0].get("exception", "")
+    assert "Traceback" in exception_text
+    assert "Traceback" not in response.text
+    exception_message = exception_text.strip().splitlines()[-1].partition(": ")[2].strip()
+    if exception_message:
+        assert exception_message not in response.text
+
+
+def test_body_decoding_needs_no_database(offline_client):
+    headers = {"Content-Type": "application/json"}
+    assert_problem(offline_client.raw("PATCH", "/api/tasks/1", b"{", headers), 400, "malformed_json")
+    assert_validation_error(offline_client.post("/api/tasks", json={"title": ""}), [("title", "blank")])
+
+
+def test_the_database_password_is_never_logged(offline_client, unreachable_database_server):
+    request_id = new_request_id()
+    offline_client.get("/api/tasks", headers={"X-Request-ID": request_id})
+    offline_client.get("/health/ready")
+    unreachable_database_server.log.for_request(request_id, until=lambda records: any(record.get("exception") for record in records))
+    assert UNREACHABLE_DATABASE_PASSWORD not in unreachable_database_server.log.all_output()
