@@ -6,7 +6,6 @@ from flask.cli import with_appcontext
 from sqlalchemy.orm import Session, sessionmaker
 
 from tasktracker.sqla import create_engine_for
-from tasktracker.sqla.migrate import upgrade
 
 
 def init_app(app: Flask) -> None:
@@ -34,5 +33,8 @@ def close_session(_exception: BaseException | None = None) -> None:
 @with_appcontext
 def init_db_command() -> None:
     """Create or migrate the schema (Alembic, from tasktracker.sqla) at DATABASE_URL."""
+    # Imported here so that serving processes never load Alembic.
+    from tasktracker.sqla.migrate import upgrade
+
     upgrade(current_app.config["DATABASE_URL"])
     click.echo("Database migrated.")
