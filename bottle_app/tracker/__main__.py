@@ -1,7 +1,7 @@
 """``python -m tracker``: serve the app with gunicorn, through Bottle's own server adapter.
 
-gunicorn rather than waitress: on SIGTERM gunicorn lets the requests in flight finish before it
-exits 0, where waitress stops its event loop at once and drops them.
+gunicorn rather than waitress: on SIGTERM gunicorn lets the requests in flight finish and exits 0;
+waitress has no graceful shutdown, and the signal kills it mid-request.
 """
 
 import bottle
