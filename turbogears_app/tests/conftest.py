@@ -6,7 +6,7 @@ from webtest import TestApp
 
 from tasktracker.sqla.migrate import upgrade
 
-HERE = Path(__file__).resolve().parent.parent
+VARIANT_DIR = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -15,4 +15,9 @@ def app(tmp_path, monkeypatch):
     database_url = f"sqlite:///{tmp_path / 'tasks.db'}"
     monkeypatch.setenv("DATABASE_URL", database_url)
     upgrade(database_url)
-    return TestApp(loadapp("config:test.ini", relative_to=str(HERE)))
+    return TestApp(loadapp("config:test.ini", relative_to=str(VARIANT_DIR)))
+
+
+@pytest.fixture
+def production_ini():
+    return str(VARIANT_DIR / "production.ini")

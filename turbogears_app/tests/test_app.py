@@ -1,9 +1,11 @@
 """What the contract suite cannot see from outside: the wrappers, the dispatch traps and the configuration."""
 
 import pytest
+from sqlalchemy import create_engine, inspect
 from sqlalchemy.exc import OperationalError
 from tg import abort
 
+from tracker import migrate
 from tracker.config.settings import deployment_settings
 
 
@@ -92,3 +94,10 @@ def test_environment_wins_over_the_ini(monkeypatch):
     monkeypatch.setenv("PORT", "9100")
     settings = deployment_settings(ini_values)
     assert (settings.database_url, settings.port) == ("sqlite:///var/ini.db", 9100)
+
+
+def test_migrate_upgrades_the_database_in_force(tmp_path, monkeypatch, production_ini):
+    database_url = f"sqlite:///{tmp_path / 'migrated.db'}"
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    migrate.main(production_ini)
+    assert "tasks" in inspect(create_engine(database_url)).get_table_names()
