@@ -10,11 +10,13 @@ from tg import RestController, expose, request, response
 from tg.request_local import Response
 
 from tasktracker.http import (
+    JSON_CONTENT_TYPE,
     MAX_BODY_BYTES,
     check_content_length,
     decode_json_body,
     etag_for,
     if_none_match_hits,
+    json_bytes,
     parse_task_id,
 )
 from tasktracker.observability.metrics import TASK_EVENTS
@@ -49,7 +51,7 @@ class TasksController(RestController):
     @expose()
     def post(self):
         task = task_service().create_task(request_document())
-        created = PathLocationResponse(json_body=task_to_dict(task), status=201)
+        created = PathLocationResponse(json_bytes(task_to_dict(task)), status=201, content_type=JSON_CONTENT_TYPE)
         created.headers["Location"] = f"/api/tasks/{task.id}"
         created.headers["ETag"] = etag_for(task.version)
         return created

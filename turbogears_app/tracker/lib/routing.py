@@ -24,6 +24,8 @@ class ExactRoutesWrapper(ApplicationWrapper):
         if request.method not in ROUTES[route]:
             raise method_not_allowed(route)
         if route == TASK_ROUTE:
+            # Not an id is a 404 from this route (spec 4.8), and must not reach RestController,
+            # which would take a segment such as "post" or "get_all" for a method name.
             parse_task_id(request.path_info.rsplit("/", 1)[1])
         # The API reads its query string raw, through tasktracker, which reports an undecodable
         # value per parameter; TurboGears would decode it for dispatch arguments first and answer
