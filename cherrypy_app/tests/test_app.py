@@ -3,6 +3,7 @@ handling, tested in CherryPy's own harness (a Cheroot server in this process).""
 
 import json
 import logging
+import socket
 import tempfile
 import time
 from pathlib import Path
@@ -17,7 +18,7 @@ from tasktracker.http import MAX_BODY_BYTES
 from tasktracker.service import TaskService
 from tasktracker.sqla import SqlAlchemyTaskRepository
 from tasktracker.sqla.migrate import upgrade
-from tracker.app import Root, application_config
+from tracker.app import Root, mount
 from tracker.plugins import SQLAlchemyPlugin
 
 
@@ -53,9 +54,7 @@ class TrackerWebCase(helper.CPWebCase):
         upgrade(database_url)
         cls.plugin = SQLAlchemyPlugin(cherrypy.engine, database_url)
         cls.plugin.subscribe()
-        config = application_config()
-        config["/failing"] = {"tools.db_session.on": True}
-        cherrypy.tree.mount(TestRoot(), "", config)
+        mount(TestRoot()).merge({"/failing": {"tools.db_session.on": True}})
 
     @classmethod
     def teardown_class(cls):
@@ -187,6 +186,13 @@ class ErrorsTest(TrackerWebCase):
         self.assertProblem(503, "unavailable")
         self.assertNoHeader("Location")
         self.assertNoHeader("ETag")
+
+    def test_a_request_rejected_before_dispatch_shows_no_traceback(self):
+        with socket.create_connection((self.HOST, self.PORT)) as connection:
+            connection.sendall(b"GET /api HTTP/1.1\r\nConnection: close\r\n\r\n")
+            response = b"".join(iter(lambda: connection.recv(65536), b""))
+        self.assertIn(b" 400 ", response.split(b"\r\n", 1)[0])
+        self.assertNotIn(b"Traceback", response)
 
     def test_a_chunked_body_over_the_limit_is_a_413(self):
         body = b'{"title": "' + b"x" * MAX_BODY_BYTES + b'"}'

@@ -4,6 +4,7 @@ variables, and its mounting on cherrypy.tree."""
 import os
 
 import cherrypy
+from cherrypy._cprequest import Request
 
 from tasktracker.config import Settings
 from tasktracker.observability.logging import logging_config
@@ -27,6 +28,12 @@ class Root:
     metrics = Metrics()
     # cherrypy.tree.mount adds CherryPy's own favicon to a root mounted at "" that has none.
     favicon_ico = None
+
+
+class TrackerRequest(Request):
+    # A request that CherryPy rejects before dispatch (HTTP/1.1 without Host) never sees the
+    # config, "environment: production" included, only the class defaults: no traceback there.
+    show_tracebacks = False
 
 
 def global_config(settings: Settings) -> dict:
@@ -86,6 +93,7 @@ def cherrypy_logging_config(settings: Settings) -> dict:
     return config
 
 
-def mount(settings: Settings) -> cherrypy.Application:
-    cherrypy.config.update(global_config(settings))
-    return cherrypy.tree.mount(Root(), "", application_config())
+def mount(root: Root) -> cherrypy.Application:
+    application = cherrypy.tree.mount(root, "", application_config())
+    application.request_class = TrackerRequest
+    return application
