@@ -42,6 +42,9 @@ WSGI_APPLICATION = "config.wsgi.application"
 # request.body raises RequestDataTooBig past this size, which the views answer with a 413.
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_BODY_BYTES
 
+# ATOMIC_REQUESTS stays off: every transaction takes SQLite's write lock at BEGIN (below), so
+# wrapping each request would queue reads behind writes, and /health/live would need the
+# database. Reads run in autocommit; the repository makes each write atomic itself.
 database = parse_database_url(env.database_url, base_dir=BASE_DIR)
 if database.backend == "sqlite":
     ensure_sqlite_folder(database)
