@@ -27,7 +27,9 @@ DASHBOARD_PATH = REPO_ROOT / "deploy" / "grafana" / "dashboards" / "tasktracker.
 DOCKERIGNORE_PATH = REPO_ROOT / ".dockerignore"
 
 # Compose's interpolation: $$ is a literal $, ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?error}.
-INTERPOLATION = re.compile(r"\$(?:(?P<escaped>\$)|\{(?P<braced>\w+)(?:(?P<operator>:?[-?])(?P<argument>[^}]*))?\}|(?P<named>\w+))")
+INTERPOLATION = re.compile(
+    r"\$(?:(?P<escaped>\$)|\{(?P<braced>\w+)(?:(?P<operator>:?[-?])(?P<argument>[^}]*))?\}|(?P<named>\w+))"
+)
 
 
 def interpolate(text: str, variables: Mapping[str, str]) -> str:
@@ -167,6 +169,11 @@ class VariantDeployment:
 
     def dockerfile(self) -> Dockerfile:
         return Dockerfile.read(self.dockerfile_path)
+
+
+def init_script_databases() -> list[str]:
+    """The databases the postgres container creates on its first start."""
+    return re.findall(r"CREATE DATABASE (\w+);", POSTGRES_INIT_PATH.read_text(encoding="utf-8"))
 
 
 def build_dockerfile_path(service: dict) -> Path:

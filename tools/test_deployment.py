@@ -161,8 +161,9 @@ def test_services_use_the_variant_database(variant_deployment: VariantDeployment
     assert database_url.hostname == "postgres"
     database_name = database_url.path.lstrip("/")
     assert database_name == f"tasktracker_{variant_deployment.variant.name}"
-    created = re.findall(r"CREATE DATABASE (\w+);", deployment.POSTGRES_INIT_PATH.read_text(encoding="utf-8"))
-    assert database_name in created, f"{deployment.POSTGRES_INIT_PATH.name} does not create {database_name}"
+    assert database_name in deployment.init_script_databases(), (
+        f"{deployment.POSTGRES_INIT_PATH.name} does not create {database_name}"
+    )
 
 
 @for_each_variant
