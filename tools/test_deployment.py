@@ -30,6 +30,22 @@ def for_each_variant(test):
     return pytest.mark.parametrize("variant_deployment", DEPLOYMENTS, ids=lambda each: each.variant.name)(test)
 
 
+def dockerfile_of(variant_deployment: VariantDeployment) -> deployment.Dockerfile:
+    if not variant_deployment.dockerfile_path.is_file():
+        pytest.fail(f"no {variant_deployment.dockerfile_path.relative_to(deployment.REPO_ROOT)}", pytrace=False)
+    return variant_deployment.dockerfile()
+
+
+def services_of(variant_deployment: VariantDeployment) -> tuple[dict, dict]:
+    """The variant's server and migrate services."""
+    if variant_deployment.service is None or variant_deployment.migrate_service is None:
+        pytest.fail(
+            f"docker-compose.yml lacks {variant_deployment.service_name} or {variant_deployment.migrate_service_name}",
+            pytrace=False,
+        )
+    return variant_deployment.service, variant_deployment.migrate_service
+
+
 def test_at_least_one_variant_is_declared() -> None:
     assert DEPLOYMENTS, "no */variant.toml found"
 
@@ -47,7 +63,7 @@ def test_variant_has_a_dockerfile(variant_deployment: VariantDeployment) -> None
 
 @for_each_variant
 def test_image_command_is_the_serve_declaration(variant_deployment: VariantDeployment) -> None:
-    dockerfile = variant_deployment.dockerfile()
+    dockerfile = dockerfile_of(variant_deployment)
     command = dockerfile.last("CMD")
     assert command is not None, "the final stage has no CMD"
     assert command.exec_form() == list(variant_deployment.variant.serve)
@@ -56,7 +72,7 @@ def test_image_command_is_the_serve_declaration(variant_deployment: VariantDeplo
 
 @for_each_variant
 def test_image_exposes_and_listens_on_the_variant_port(variant_deployment: VariantDeployment) -> None:
-    dockerfile = variant_deployment.dockerfile()
+    dockerfile = dockerfile_of(variant_deployment)
     port = str(variant_deployment.variant.port)
     exposed = [port_spec for instruction in dockerfile.final("EXPOSE") for port_spec in instruction.arguments.split()]
     assert exposed == [port]
@@ -69,7 +85,7 @@ def test_image_exposes_and_listens_on_the_variant_port(variant_deployment: Varia
 @for_each_variant
 def test_image_works_in_the_variant_folder(variant_deployment: VariantDeployment) -> None:
     """The serve command's relative paths resolve because the folder's content is the WORKDIR."""
-    dockerfile = variant_deployment.dockerfile()
+    dockerfile = dockerfile_of(variant_deployment)
     workdir = dockerfile.last("WORKDIR")
     assert workdir is not None, "the final stage has no WORKDIR"
     folder_copies = [
@@ -83,7 +99,7 @@ def test_image_works_in_the_variant_folder(variant_deployment: VariantDeployment
 
 @for_each_variant
 def test_image_is_multi_stage_slim_and_unprivileged(variant_deployment: VariantDeployment) -> None:
-    dockerfile = variant_deployment.dockerfile()
+    dockerfile = dockerfile_of(variant_deployment)
     assert len(dockerfile.stages) >= 2, "build in one stage, copy the result into a slim final stage"
     assert any("--from=" in instruction.arguments for instruction in dockerfile.final("COPY"))
     base_images = [stage[0].arguments.split()[0] for stage in dockerfile.stages]
@@ -98,7 +114,7 @@ def test_image_is_multi_stage_slim_and_unprivileged(variant_deployment: VariantD
 
 @for_each_variant
 def test_image_healthcheck_asks_for_readiness_with_python(variant_deployment: VariantDeployment) -> None:
-    healthcheck = variant_deployment.dockerfile().last("HEALTHCHECK")
+    healthcheck = dockerfile_of(variant_deployment).last("HEALTHCHECK")
     assert healthcheck is not None, "the final stage has no HEALTHCHECK"
     argv = healthcheck.exec_form()
     assert argv[0] == "python", "python:slim has no curl or wget"
@@ -123,38 +139,42 @@ def test_variant_has_its_compose_services(variant_deployment: VariantDeployment)
 
 @for_each_variant
 def test_services_build_the_variant_dockerfile(variant_deployment: VariantDeployment) -> None:
-    for service in (variant_deployment.service, variant_deployment.migrate_service):
+    for service in services_of(variant_deployment):
         assert service["build"]["context"] == ".", "the build context is the repository root (shared/)"
         assert deployment.build_dockerfile_path(service) == variant_deployment.dockerfile_path.resolve()
 
 
 @for_each_variant
 def test_server_command_is_the_serve_declaration(variant_deployment: VariantDeployment) -> None:
-    command = variant_deployment.service.get("command")
+    server, _ = services_of(variant_deployment)
+    command = server.get("command")
     assert command is not None, "without a command the service would rely on the image's CMD silently"
     assert deployment.command_argv(command) == list(variant_deployment.variant.serve)
 
 
 @for_each_variant
 def test_migrate_command_is_the_migrate_declaration(variant_deployment: VariantDeployment) -> None:
-    command = variant_deployment.migrate_service.get("command")
+    _, migrate = services_of(variant_deployment)
+    command = migrate.get("command")
     assert deployment.command_argv(command) == list(variant_deployment.variant.migrate)
 
 
 @for_each_variant
 def test_server_publishes_the_variant_port(variant_deployment: VariantDeployment) -> None:
     port = variant_deployment.variant.port
-    ports = variant_deployment.service.get("ports")
+    server, migrate = services_of(variant_deployment)
+    ports = server.get("ports")
     assert ports and len(ports) == 1, "one published port, in the long syntax (target, published, host_ip)"
     assert int(ports[0]["target"]) == port
     assert int(ports[0]["published"]) == port
-    assert "ports" not in variant_deployment.migrate_service
+    assert "ports" not in migrate
 
 
 @for_each_variant
 def test_services_use_the_variant_database(variant_deployment: VariantDeployment) -> None:
-    server_environment = deployment.service_environment(variant_deployment.service)
-    migrate_environment = deployment.service_environment(variant_deployment.migrate_service)
+    server, migrate = services_of(variant_deployment)
+    server_environment = deployment.service_environment(server)
+    migrate_environment = deployment.service_environment(migrate)
     assert server_environment == migrate_environment, "the migration must prepare the server's database"
     database_url = urlsplit(server_environment.get("DATABASE_URL", ""))
     assert database_url.scheme == "postgresql"
@@ -170,12 +190,13 @@ def test_services_use_the_variant_database(variant_deployment: VariantDeployment
 def test_server_starts_after_a_healthy_database_and_a_finished_migration(
     variant_deployment: VariantDeployment,
 ) -> None:
-    assert variant_deployment.service["depends_on"] == {
+    server, migrate = services_of(variant_deployment)
+    assert server.get("depends_on") == {
         "postgres": {"condition": "service_healthy"},
         variant_deployment.migrate_service_name: {"condition": "service_completed_successfully"},
     }
-    assert variant_deployment.migrate_service["depends_on"] == {"postgres": {"condition": "service_healthy"}}
-    assert variant_deployment.migrate_service.get("restart") == "no"
+    assert migrate.get("depends_on") == {"postgres": {"condition": "service_healthy"}}
+    assert migrate.get("restart") == "no"
 
 
 @for_each_variant
