@@ -3,13 +3,15 @@
 For each variant service of the compose file, on the local PostgreSQL:
 
 1. create the database its ``DATABASE_URL`` names;
-2. run its ``<name>-migrate`` service's command, then its own command, natively in the variant's
-   tox env, in the folder the image's WORKDIR holds, with the image's ``ENV`` and the service's
-   ``environment`` — only the database host, the listen address and (when taken) the port
-   rewritten to this machine;
-3. wait for the image's HEALTHCHECK command to pass, and check that the server really uses that
+2. build its image natively: a virtualenv with what the Dockerfile's build stage pip-installs, and
+   a copy of the variant folder as the build context sends it (``.dockerignore`` applied), which is
+   the image's WORKDIR;
+3. run its ``<name>-migrate`` service's command, then its own command, in that copy with that
+   virtualenv first on PATH, with the image's ``ENV`` and the service's ``environment`` — only the
+   database host, the listen address and (when taken) the port rewritten to this machine;
+4. wait for the image's HEALTHCHECK command to pass, and check that the server really uses that
    database;
-4. run the contract suite against it (``--base-url``).
+5. run the contract suite against it (``--base-url``).
 
 Then a real Prometheus (Debian's binary, on loopback, a temporary data directory) runs the repo's
 prometheus.yml with its targets rewritten to the local servers: every target must be up, and every
@@ -45,10 +47,9 @@ import deployment
 from deployment import VariantDeployment
 
 ADMIN_DATABASE_URL = os.environ.get("SMOKE_ADMIN_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-# Each tox env of a variant (.tox/<name>) is the native stand-in for its image's virtualenv.
-VARIANT_ENVS_DIR = Path(os.environ.get("VARIANT_ENVS_DIR", deployment.REPO_ROOT / ".tox"))
 # Marks the databases this script made, so that one left by an interrupted run may be dropped.
 DATABASE_MARKER = "created by tools/compose_smoke.py"
+IMAGE_BUILD_TIMEOUT_SECONDS = 300
 MIGRATE_TIMEOUT_SECONDS = 120
 HEALTHY_TIMEOUT_SECONDS = 60
 CONTRACT_TIMEOUT_SECONDS = 900
@@ -87,6 +88,40 @@ def tail(path: Path, line_count: int = 30) -> str:
     return f"--- {path.name} (last {len(lines)} lines) ---\n" + "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class NativeImage:
+    """What a variant's image holds, built on this machine: its virtualenv and its WORKDIR."""
+
+    workdir: Path
+    bin_dir: Path
+
+    @classmethod
+    def build(cls, variant_deployment: VariantDeployment, context_folder: Path, scratch_dir: Path) -> NativeImage:
+        name = variant_deployment.variant.name
+        root = scratch_dir / f"{name}-image"
+        patterns = deployment.dockerignore_patterns()
+
+        def dockerignored(directory: str, names: list[str]) -> list[str]:
+            relative_directory = Path(directory).relative_to(deployment.REPO_ROOT).as_posix()
+            return [entry for entry in names if deployment.is_dockerignored(f"{relative_directory}/{entry}", patterns)]
+
+        workdir = root / "app"
+        shutil.copytree(context_folder, workdir, ignore=dockerignored)
+        virtualenv = root / "venv"
+        pip_arguments = variant_deployment.dockerfile().builder_pip_install_arguments()
+        if not pip_arguments:
+            raise SmokeFailure(f"{name}: the Dockerfile's build stage has no `RUN pip install`")
+        log(f"{name}: build: pip install {' '.join(pip_arguments)}")
+        # The Dockerfile's own arguments; uv instead of pip only because it is faster.
+        subprocess.run(["uv", "venv", "--quiet", "--python", sys.executable, str(virtualenv)], check=True)
+        subprocess.run(
+            ["uv", "pip", "install", "--quiet", "--python", str(virtualenv / "bin" / "python"), *pip_arguments],
+            check=True,
+            timeout=IMAGE_BUILD_TIMEOUT_SECONDS,
+        )
+        return cls(workdir, virtualenv / "bin")
+
+
 @dataclass
 class RunningVariant:
     """A variant service started here: its server process, its port and its database."""
@@ -118,42 +153,16 @@ class VariantRunner:
 
     # --- the environment a container would have, on this machine ------------------------------
 
-    @staticmethod
-    def variant_bin(name: str) -> Path:
-        return VARIANT_ENVS_DIR / name / "bin"
-
-    @staticmethod
-    def prepare_variant_env(name: str) -> None:
-        """Creates or updates the variant's tox env (the one its contract run uses), without running it."""
-        # Outside the calling tox env's variables, so that the inner tox manages its own env.
-        environment = {key: value for key, value in os.environ.items() if not key.startswith(("TOX_", "VIRTUAL_ENV"))}
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "tox",
-                "run",
-                "--notest",
-                "-e",
-                name,
-                "-c",
-                str(deployment.REPO_ROOT / "tox.ini"),
-                "--workdir",
-                str(VARIANT_ENVS_DIR),
-            ],
-            env=environment,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-
-    def container_environment(self, variant_deployment: VariantDeployment, service: dict) -> tuple[dict, int]:
+    def container_environment(
+        self, variant_deployment: VariantDeployment, image: NativeImage, service: dict
+    ) -> tuple[dict, int]:
         """The image's ENV plus the service's environment, rewritten to run here; and the port."""
         environment = {
             **variant_deployment.dockerfile().environment(),
             **deployment.service_environment(service),
         }
-        # The image's PATH names its virtualenv; here the variant's tox env plays that part.
-        environment["PATH"] = f"{self.variant_bin(variant_deployment.variant.name)}{os.pathsep}{os.environ['PATH']}"
+        # The image's PATH starts with its virtualenv; here, the one built natively.
+        environment["PATH"] = f"{image.bin_dir}{os.pathsep}{os.environ['PATH']}"
         for name in ("HOME", "LANG", "LC_ALL"):
             if name in os.environ:
                 environment.setdefault(name, os.environ[name])
@@ -233,25 +242,25 @@ class VariantRunner:
         if server_service is None or migrate_service is None:
             raise SmokeFailure(f"docker-compose.yml has no {name} and {name}-migrate services")
         # The image's WORKDIR holds the folder its Dockerfile sits in (tools/test_deployment.py checks it).
-        folder = deployment.build_dockerfile_path(server_service).parent
-        if not folder.is_dir():
-            raise SmokeFailure(f"{name}: the compose file builds {folder}, which does not exist")
-        environment, port = self.container_environment(variant_deployment, server_service)
-        migrate_environment, _ = self.container_environment(variant_deployment, migrate_service)
+        context_folder = deployment.build_dockerfile_path(server_service).parent
+        if not context_folder.is_dir():
+            raise SmokeFailure(f"{name}: the compose file builds {context_folder}, which does not exist")
+        image = NativeImage.build(variant_deployment, context_folder, self.scratch_dir)
+        environment, port = self.container_environment(variant_deployment, image, server_service)
+        migrate_environment, _ = self.container_environment(variant_deployment, image, migrate_service)
         database_name = urllib.parse.urlsplit(environment["DATABASE_URL"]).path.lstrip("/")
         if database_name not in deployment.init_script_databases():
             raise SmokeFailure(f"{name}: the postgres service's init script does not create {database_name}")
         running = RunningVariant(
-            variant_deployment, folder, environment, database_name, port, self.scratch_dir / f"{name}.log"
+            variant_deployment, image.workdir, environment, database_name, port, self.scratch_dir / f"{name}.log"
         )
 
-        self.prepare_variant_env(name)
         self.create_database(database_name)
         migrate_command = deployment.command_argv(migrate_service["command"])
         log(f"{name}: migrate: {' '.join(migrate_command)}")
         migration = subprocess.run(
             migrate_command,
-            cwd=folder,
+            cwd=image.workdir,
             env=migrate_environment,
             capture_output=True,
             text=True,
@@ -269,7 +278,7 @@ class VariantRunner:
         with running.log_path.open("wb") as server_log:
             running.process = subprocess.Popen(
                 server_command,
-                cwd=folder,
+                cwd=image.workdir,
                 env=environment,
                 stdin=subprocess.DEVNULL,
                 stdout=server_log,
@@ -306,12 +315,12 @@ class VariantRunner:
         )
 
     def run_contract_suite(self, running: RunningVariant) -> None:
-        variant_python = self.variant_bin(running.name) / "python"
         log(f"{running.name}: contract suite against {running.base_url}")
         started = time.monotonic()
         suite = subprocess.run(
             [
-                str(variant_python),
+                # This env has the suite's requirements; the server's virtualenv has only the image's.
+                sys.executable,
                 "-m",
                 "pytest",
                 str(deployment.REPO_ROOT / "contract_tests"),

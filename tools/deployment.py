@@ -139,6 +139,55 @@ class Dockerfile:
                 environment[name] = value
         return environment
 
+    def builder_pip_install_arguments(self) -> list[str]:
+        """The arguments of the build stages' ``pip install``, as paths of this repository.
+
+        Container paths are mapped back through the stage's ``COPY <repository path> <container path>``,
+        so that ``/src/shared[sqlalchemy]`` becomes ``<repo>/shared[sqlalchemy]``.
+        """
+        arguments = []
+        for stage in self.stages[:-1]:
+            copies = [
+                instruction.arguments.split()[-2:]
+                for instruction in stage
+                if instruction.keyword == "COPY" and "--from=" not in instruction.arguments
+            ]
+            for instruction in stage:
+                if instruction.keyword != "RUN" or not instruction.arguments.startswith("pip install "):
+                    continue
+                for argument in shlex.split(instruction.arguments)[2:]:
+                    for source, destination in copies:
+                        if argument.startswith(destination.rstrip("/")):
+                            argument = str(REPO_ROOT / source.rstrip("/")) + argument[len(destination.rstrip("/")) :]
+                            break
+                    arguments.append(argument)
+        return arguments
+
+
+def dockerignore_patterns() -> list[re.Pattern]:
+    """``.dockerignore`` as regular expressions over paths relative to the build context.
+
+    The subset the repo uses: ``*``, ``**/`` and trailing slashes; no ``!`` exceptions.
+    """
+    patterns = []
+    for line in DOCKERIGNORE_PATH.read_text(encoding="utf-8").splitlines():
+        pattern = line.strip().strip("/")
+        if not pattern or pattern.startswith("#"):
+            continue
+        if pattern.startswith("!"):
+            raise ValueError(".dockerignore exceptions (!) are not read by tools/deployment.py")
+        expression = re.escape(pattern).replace(r"\*\*/", "(?:.*/)?").replace(r"\*", "[^/]*").replace(r"\?", "[^/]")
+        patterns.append(re.compile(expression))
+    return patterns
+
+
+def is_dockerignored(relative_path: str, patterns: list[re.Pattern]) -> bool:
+    """Ignored itself, or inside an ignored folder."""
+    parts = relative_path.split("/")
+    return any(
+        pattern.fullmatch("/".join(parts[:length])) for length in range(1, len(parts) + 1) for pattern in patterns
+    )
+
 
 @dataclass
 class VariantDeployment:
