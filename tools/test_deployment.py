@@ -200,6 +200,19 @@ def test_server_starts_after_a_healthy_database_and_a_finished_migration(
 
 
 @for_each_variant
+def test_starting_the_variant_starts_only_what_it_needs(variant_deployment: VariantDeployment) -> None:
+    """`docker compose up <name>` starts the service and what it depends on, transitively."""
+    services_of(variant_deployment)
+    started, to_visit = set(), [variant_deployment.service_name]
+    while to_visit:
+        name = to_visit.pop()
+        if name not in started:
+            started.add(name)
+            to_visit.extend(COMPOSE["services"][name].get("depends_on", []))
+    assert started == {"postgres", variant_deployment.migrate_service_name, variant_deployment.service_name}
+
+
+@for_each_variant
 def test_prometheus_scrapes_the_variant(variant_deployment: VariantDeployment) -> None:
     with deployment.PROMETHEUS_CONFIG_PATH.open(encoding="utf-8") as config_file:
         config = yaml.safe_load(config_file)
