@@ -2,10 +2,10 @@
 
 For each variant service of the compose file, on the local PostgreSQL:
 
-1. create the database its ``DATABASE_URL`` names;
-2. build its image natively: a virtualenv with what the Dockerfile's build stage pip-installs, and
+1. build its image natively: a virtualenv with what the Dockerfile's build stage pip-installs, and
    a copy of the variant folder as the build context sends it (``.dockerignore`` applied), which is
    the image's WORKDIR;
+2. create the database its ``DATABASE_URL`` names;
 3. run its ``<name>-migrate`` service's command, then its own command, in that copy with that
    virtualenv first on PATH, with the image's ``ENV`` and the service's ``environment`` — only the
    database host, the listen address and (when taken) the port rewritten to this machine;
@@ -96,7 +96,7 @@ class NativeImage:
     bin_dir: Path
 
     @classmethod
-    def build(cls, variant_deployment: VariantDeployment, context_folder: Path, scratch_dir: Path) -> NativeImage:
+    def build(cls, variant_deployment: VariantDeployment, variant_folder: Path, scratch_dir: Path) -> NativeImage:
         name = variant_deployment.variant.name
         root = scratch_dir / f"{name}-image"
         patterns = deployment.dockerignore_patterns()
@@ -106,7 +106,7 @@ class NativeImage:
             return [entry for entry in names if deployment.is_dockerignored(f"{relative_directory}/{entry}", patterns)]
 
         workdir = root / "app"
-        shutil.copytree(context_folder, workdir, ignore=dockerignored)
+        shutil.copytree(variant_folder, workdir, ignore=dockerignored)
         virtualenv = root / "venv"
         pip_arguments = variant_deployment.dockerfile().builder_pip_install_arguments()
         if not pip_arguments:
@@ -127,7 +127,7 @@ class RunningVariant:
     """A variant service started here: its server process, its port and its database."""
 
     deployment: VariantDeployment
-    folder: Path
+    workdir: Path
     environment: dict[str, str]
     database_name: str
     port: int
@@ -242,10 +242,10 @@ class VariantRunner:
         if server_service is None or migrate_service is None:
             raise SmokeFailure(f"docker-compose.yml has no {name} and {name}-migrate services")
         # The image's WORKDIR holds the folder its Dockerfile sits in (tools/test_deployment.py checks it).
-        context_folder = deployment.build_dockerfile_path(server_service).parent
-        if not context_folder.is_dir():
-            raise SmokeFailure(f"{name}: the compose file builds {context_folder}, which does not exist")
-        image = NativeImage.build(variant_deployment, context_folder, self.scratch_dir)
+        variant_folder = deployment.build_dockerfile_path(server_service).parent
+        if not variant_folder.is_dir():
+            raise SmokeFailure(f"{name}: the compose file builds {variant_folder}, which does not exist")
+        image = NativeImage.build(variant_deployment, variant_folder, self.scratch_dir)
         environment, port = self.container_environment(variant_deployment, image, server_service)
         migrate_environment, _ = self.container_environment(variant_deployment, image, migrate_service)
         database_name = urllib.parse.urlsplit(environment["DATABASE_URL"]).path.lstrip("/")
@@ -304,7 +304,7 @@ class VariantRunner:
                     f"{running.name} exited with {exit_code} before it was healthy\n{tail(running.log_path)}"
                 )
             check = subprocess.run(
-                healthcheck_command, cwd=running.folder, env=running.environment, capture_output=True, timeout=10
+                healthcheck_command, cwd=running.workdir, env=running.environment, capture_output=True, timeout=10
             )
             if check.returncode == 0:
                 log(f"{running.name}: healthy")
