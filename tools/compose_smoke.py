@@ -224,15 +224,30 @@ class VariantRunner:
                 admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database_name)))
 
     @staticmethod
-    def stored_task_count(database_name: str) -> int | None:
-        """The rows of the tasks table in that database; None when the table does not exist."""
+    def connect_to(database_name: str) -> psycopg.Connection:
         admin = urllib.parse.urlsplit(ADMIN_DATABASE_URL)
-        database_url = urllib.parse.urlunsplit((admin.scheme, admin.netloc, f"/{database_name}", "", ""))
-        with psycopg.connect(database_url) as connection:
-            try:
-                return connection.execute("SELECT count(*) FROM tasks").fetchone()[0]
-            except psycopg.errors.UndefinedTable:
-                return None
+        return psycopg.connect(urllib.parse.urlunsplit((admin.scheme, admin.netloc, f"/{database_name}", "", "")))
+
+    def table_names(self, database_name: str) -> list[str]:
+        with self.connect_to(database_name) as connection:
+            rows = connection.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+            ).fetchall()
+        return [table_name for (table_name,) in rows]
+
+    def tables_holding_title(self, database_name: str, title: str) -> list[str]:
+        """The tables of that database with a ``title`` column holding this value, whatever the ORM named them."""
+        found = []
+        with self.connect_to(database_name) as connection:
+            tables = connection.execute(
+                "SELECT table_name FROM information_schema.columns"
+                " WHERE table_schema = 'public' AND column_name = 'title'"
+            ).fetchall()
+            for (table_name,) in tables:
+                query = sql.SQL("SELECT 1 FROM {} WHERE title = %s").format(sql.Identifier(table_name))
+                if connection.execute(query, (title,)).fetchone():
+                    found.append(table_name)
+        return found
 
     # --- the variant's two services -------------------------------------------------------------
 
@@ -270,8 +285,8 @@ class VariantRunner:
             raise SmokeFailure(
                 f"{name}-migrate exited with {migration.returncode}\n{migration.stdout}{migration.stderr}"
             )
-        if self.stored_task_count(database_name) is None:
-            raise SmokeFailure(f"{name}-migrate exited with 0 but created no tasks table in {database_name}")
+        if not self.table_names(database_name):
+            raise SmokeFailure(f"{name}-migrate exited with 0 but created no table in {database_name}")
 
         server_command = deployment.command_argv(server_service["command"])
         log(f"{name}: serve on port {port}: {' '.join(server_command)}")
@@ -288,6 +303,11 @@ class VariantRunner:
         self.running.append(running)
         log(f"{name}: server pid {running.process.pid}")
         self.wait_until_healthy(running)
+        # In the compose network Prometheus asks for <service>:<port>: the server must accept that Host.
+        in_network_host = f"{variant_deployment.service_name}:{variant_deployment.variant.port}"
+        scrape = requests.get(f"{running.base_url}/metrics", headers={"Host": in_network_host}, timeout=10)
+        if scrape.status_code != 200:
+            raise SmokeFailure(f"{name}: GET /metrics with Host {in_network_host} answered {scrape.status_code}")
         return running
 
     def wait_until_healthy(self, running: RunningVariant) -> None:
@@ -339,12 +359,12 @@ class VariantRunner:
             )
         log(f"{running.name}: contract suite passed in {time.monotonic() - started:.0f} s")
         # A misspelt DATABASE_URL would leave the server on its SQLite default, and every test passing.
-        stored_tasks = self.stored_task_count(running.database_name)
-        if not stored_tasks:
-            raise SmokeFailure(
-                f"{running.name}: the server stored no task in the compose database {running.database_name}"
-            )
-        log(f"{running.name}: {stored_tasks} tasks stored in {running.database_name}")
+        title = f"compose-smoke {os.getpid()} {time.time_ns()}"
+        requests.post(f"{running.base_url}/api/tasks", json={"title": title}, timeout=10).raise_for_status()
+        holding_tables = self.tables_holding_title(running.database_name, title)
+        if not holding_tables:
+            raise SmokeFailure(f"{running.name}: a task created through the API is not in {running.database_name}")
+        log(f"{running.name}: a task created through the API is in {running.database_name}.{holding_tables[0]}")
 
     def stop_all(self) -> list[str]:
         """SIGTERM to each server started here; the failures (a non-zero exit, or no exit) are returned."""
