@@ -7,6 +7,7 @@ shape (an action that returns its method handlers) and follows the spec instead.
 """
 
 import functools
+import io
 
 from gluon import HTTP, current
 from pydal.base import BaseAdapter
@@ -81,10 +82,14 @@ def request_document():
     """The JSON body, decoded by the spec's rules.
 
     Read from the WSGI stream rather than ``request.body``: web2py copies only bodies that
-    announce a Content-Length, so a chunked body would look empty.
+    announce a Content-Length, so a chunked body would look empty. web2py still touches
+    ``request.body`` after the action; handing it what was read (nothing, for a body refused
+    as too large) keeps it from copying the rest of the stream to a temporary file.
     """
     request = current.request
+    request._body = io.BytesIO()
     if request.env.content_length:
         check_content_length(int(request.env.content_length))
     body = request.env.wsgi_input.read(MAX_BODY_BYTES + 1)
+    request._body = io.BytesIO(body)
     return decode_json_body(request.env.content_type, body)
