@@ -29,5 +29,11 @@ def test_every_other_path_reaches_the_not_found_action(path):
     assert filter_url(f"http://127.0.0.1:8006{path}") == "/tasks/errors/not_found"
 
 
+@pytest.mark.parametrize("method", ["brew", "m-search", "propfind2"])
+def test_any_method_is_routed(method):
+    assert filter_url("http://127.0.0.1:8006/api", method=method) == "/tasks/api/index"
+    assert filter_url("http://127.0.0.1:8006/tasks/api/tasks", method=method) == "/tasks/errors/not_found"
+
+
 def test_the_query_string_is_left_alone():
     assert filter_url("http://127.0.0.1:8006/api/tasks?tag=a&tag=b") == "/tasks/api/tasks ?tag=a&tag=b"
