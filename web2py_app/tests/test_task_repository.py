@@ -35,7 +35,7 @@ class TestDalRepositoryOnPostgresql(RepositoryContract):
 
 
 def test_an_unreachable_database_is_unavailable_and_not_ready():
-    repository = DalTaskRepository(lambda: DAL(**dal_options("postgresql://postgres@127.0.0.1:9/nowhere"), attempts=1))
+    repository = DalTaskRepository(lambda: DAL(**dal_options("postgresql://postgres@127.0.0.1:9/nowhere")))
     assert repository.ping() is False
     with pytest.raises(Unavailable):
         repository.get(1)

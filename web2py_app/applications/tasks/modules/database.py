@@ -11,11 +11,9 @@ VARIANT_FOLDER = global_settings.applications_parent
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 
 
-def _prepare_sqlite_connection(adapter):
-    # WAL lets readers carry on while one request writes; the busy timeout makes a second
-    # writer wait for the lock instead of failing with "database is locked".
+def _use_write_ahead_log(adapter):
+    # WAL lets readers carry on while one request writes.
     adapter.execute("PRAGMA journal_mode=WAL")
-    adapter.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
 
 
 def dal_options(database_url: str) -> dict:
@@ -25,14 +23,20 @@ def dal_options(database_url: str) -> dict:
         ensure_sqlite_folder(database)
         return {
             "uri": f"sqlite://{database.path}",
+            # A second writer waits for the lock instead of failing with "database is locked".
+            # pysqlite begins a transaction only at its first write, so none reads before it
+            # writes and then must upgrade its lock (SQLite refuses that at once, without waiting).
             "driver_args": {"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
-            "after_connection": _prepare_sqlite_connection,
+            "after_connection": _use_write_ahead_log,
         }
     # Always user:password@ (an empty password too): the DAL unquotes both parts.
     credentials = f"{quote(database.user, safe='')}:{quote(database.password, safe='')}"
     return {
         "uri": f"postgres://{credentials}@{database.host}:{database.port}/{database.name}",
         "decode_credentials": True,
+        # DAL() connects at once and retries this many times, a second apart: while the
+        # database is down, a request should get its 503 without waiting for retries.
+        "attempts": 1,
         # Connections outlive the request in a per-process pool, as web2py does in production.
         "pool_size": 5,
         # An unreachable server must fail readiness quickly, not hang the worker.
