@@ -49,6 +49,14 @@ def test_create_then_fetch(application):
     assert status == 200 and json.loads(fetched) == json.loads(content)
 
 
+def test_the_id_is_decoded_once_like_any_path(application):
+    call(application, "POST", "/api/tasks", b'{"title": "task 1"}')
+    assert call(application, "GET", "/api/tasks/1")[0] == 200
+    # The client sent /api/tasks/%2531; the server decoded it once.
+    assert call(application, "GET", "/api/tasks/%31")[0] == 404
+    assert call(application, "GET", "/api/tasks/1", headers={"QUERY_STRING": "a=%31"})[0] == 200
+
+
 def test_no_session_cookie_is_set(application):
     _, headers, _ = call(application, "GET", "/api/tasks")
     assert "Set-Cookie" not in headers

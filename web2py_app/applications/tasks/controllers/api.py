@@ -1,8 +1,8 @@
 # /api and /api/tasks…: HTTP in, service call, HTTP out. routes.py maps the spec's paths here.
 # ruff: noqa: F821 (web2py runs this file with request, response, session, DAL, HTTP… as globals)
-from resources import request_document, resource, respond
+from resources import request_document, requested_task_id, resource, respond
 
-from tasktracker.http import api_info, etag_for, if_none_match_hits, parse_task_id
+from tasktracker.http import api_info, etag_for, if_none_match_hits
 from tasktracker.observability.metrics import TASK_EVENTS
 from tasktracker.serialization import page_to_dict, stats_to_dict, task_to_dict
 from tasktracker.service import TaskService
@@ -44,7 +44,7 @@ def stats():
 @resource("/api/tasks/{id}")
 def task():
     def GET():
-        task = task_service.get_task(parse_task_id(request.args(0)))
+        task = task_service.get_task(requested_task_id())
         etag = etag_for(task.version)
         if if_none_match_hits(request.env.http_if_none_match, task.version):
             raise HTTP(304, ETag=etag)
@@ -52,12 +52,12 @@ def task():
 
     def PATCH():
         document = request_document()
-        task = task_service.update_task(parse_task_id(request.args(0)), document, request.env.http_if_match)
+        task = task_service.update_task(requested_task_id(), document, request.env.http_if_match)
         task_repository.commit()
         return respond(task_to_dict(task), ETag=etag_for(task.version))
 
     def DELETE():
-        task_service.delete_task(parse_task_id(request.args(0)), request.env.http_if_match)
+        task_service.delete_task(requested_task_id(), request.env.http_if_match)
         task_repository.commit()
         raise HTTP(204)
 

@@ -21,6 +21,7 @@ from tasktracker.http import (
     decode_json_body,
     json_bytes,
     method_not_allowed,
+    parse_task_id,
 )
 from tasktracker.observability.logging import current_request_id, log_failure
 
@@ -93,3 +94,17 @@ def request_document():
     body = request.env.wsgi_input.read(MAX_BODY_BYTES + 1)
     request._body = io.BytesIO(body)
     return decode_json_body(request.env.content_type, body)
+
+
+def requested_task_id():
+    """The {id} of /api/tasks/{id}, from the path as the server decoded it (spec 4.8).
+
+    Not ``request.args(0)``: web2py percent-decodes the path a second time after routes.py, so
+    /api/tasks/%2531 would reach the action as task 1.
+    """
+    request = current.request
+    # The path before routes.py rewrote it, followed by "?" and the query string if there is one.
+    original_uri = request.env.web2py_original_uri
+    query = request.env.query_string
+    path = original_uri[: -len(query) - 1] if query else original_uri
+    return parse_task_id(path.rsplit("/", 1)[-1])
