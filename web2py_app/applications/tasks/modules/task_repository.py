@@ -49,8 +49,10 @@ class DalTaskRepository:
     @property
     def db(self):
         if self._db is None:
-            with self._failures_as_unavailable():
+            try:
                 self._db = self._connect()
+            except RuntimeError as failure:  # DAL()'s "Failure to connect, tried N times"
+                raise Unavailable() from failure
         return self._db
 
     @contextmanager
@@ -58,10 +60,8 @@ class DalTaskRepository:
         """Failures of the database itself become a 503; programming errors stay 500s."""
         try:
             yield
-        except RuntimeError as failure:  # the DAL's "Failure to connect", from DAL()
-            raise Unavailable() from failure
         except Exception as failure:
-            # The DAL lets the driver's own errors through: unreachable, gone away, locked.
+            # The DAL lets the driver's own errors through: gone away, locked past the timeout.
             driver = self._db and self._db._adapter.driver
             if driver and isinstance(failure, (driver.OperationalError, driver.InterfaceError)):
                 raise Unavailable() from failure
