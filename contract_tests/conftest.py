@@ -25,6 +25,10 @@ from harness import (  # noqa: E402
     variants,
 )
 
+# Known deviations (deviations.toml) become strict xfails of their variant.
+pytest_plugins = ("deviations",)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("contract", "task tracker contract suite")
     group.addoption("--variant", help="the variant to start and test (the NAME of NAME_app/variant.toml)")
