@@ -141,14 +141,14 @@ class Region:
 def is_test_file(relative_path: Path) -> bool:
     return (
         "tests" in relative_path.parts
-        or relative_path.name == "conftest.py"
+        or relative_path.name in ("conftest.py", "pytest.ini")
         or relative_path.name.startswith("test_")
         or relative_path.stem.endswith("_test")
     )
 
 
 def variant_files(variant: variants.Variant) -> list[Path]:
-    """The variant's text files, repository-relative: tracked or new, never ignored, no prose."""
+    """The variant's text files, repository-relative: tracked or new, never ignored; no prose, no dotfiles."""
     listing = subprocess.run(
         ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z", "."],
         cwd=variant.folder,
@@ -158,7 +158,7 @@ def variant_files(variant: variants.Variant) -> list[Path]:
     paths = []
     for name in sorted(set(filter(None, listing.split("\0")))):
         path = variant.folder / name
-        if not path.is_file() or path.name.endswith(SKIPPED_SUFFIXES):
+        if not path.is_file() or path.name.startswith(".") or path.name.endswith(SKIPPED_SUFFIXES):
             continue
         try:
             path.read_text(encoding="utf-8")
