@@ -259,6 +259,17 @@ def unmarked(collected: list[VariantRegions]) -> list[str]:
     ]
 
 
+def unlinked_in_readme(collected: list[VariantRegions]) -> list[str]:
+    """The top README's variant table links each variant to its parity column and its sections here."""
+    readme = (variants.REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    return [
+        f"README.md does not link {entry.variant.name} to {target}"
+        for entry in collected
+        for target in (f"docs/PARITY.md#{entry.variant.name}", f"docs/side-by-side/README.md#{entry.variant.name}")
+        if f"]({target})" not in readme
+    ]
+
+
 def stale(documents: dict[Path, str]) -> list[str]:
     problems = []
     for path, text in documents.items():
@@ -280,7 +291,7 @@ def main(argv: list[str]) -> int:
         print(f"side-by-side: {error}", file=sys.stderr)
         return 1
     documents = build(collected)
-    problems = unmarked(collected)
+    problems = unmarked(collected) + unlinked_in_readme(collected)
     if argv == ["--check"]:
         problems += [f"{problem}; rebuild with `{REBUILD_COMMAND}`" for problem in stale(documents)]
     elif argv:
