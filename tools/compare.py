@@ -2,6 +2,7 @@
 
     python tools/compare.py           # measure everything and write the file (tox -e compare)
     python tools/compare.py render    # write it again from the last measurements (.compare/measured.json)
+    python tools/compare.py code      # refresh only the code figures, keeping the measured part (tox -e docs)
     python tools/compare.py --check   # fail if its code figures are stale (tox -e docs-check)
 
 The code figures come from the files and their region markers and are the same on every machine,
@@ -112,8 +113,8 @@ def code_section(variant_list: list[variants.Variant]) -> str:
 
 METHOD = """## Method
 
-Everything here is rebuilt by `tox -e compare` (`tools/compare.py`); `tox -e docs-check` recomputes
-the code figures and fails when they differ from this file.
+Everything here is rebuilt by `tox -e compare` (`tools/compare.py`); `tox -e docs` refreshes only
+the code figures, and `tox -e docs-check` recomputes them and fails when they differ from this file.
 
 - **Lines of code** are the non-blank lines, comments included, of the variant's files: the files
   under `<name>_app/` that git tracks or would track, without Markdown, binary files and dotfiles.
@@ -466,10 +467,15 @@ def main(argv: list[str]) -> int:
         expected = document(variant_list, committed_measured_block())
         if not COMPARISON_PATH.is_file() or COMPARISON_PATH.read_text(encoding="utf-8") != expected:
             print(
-                "compare: docs/COMPARISON.md is stale (its code figures or method); rebuild with `tox -e compare`",
+                "compare: docs/COMPARISON.md is stale (its code figures or method); "
+                "refresh them with `tox -e docs`, or measure everything again with `tox -e compare`",
                 file=sys.stderr,
             )
             return 1
+        return 0
+    if argv == ["code"]:
+        COMPARISON_PATH.write_text(document(variant_list, committed_measured_block()), encoding="utf-8")
+        print(f"compare: refreshed the code figures of {COMPARISON_PATH.relative_to(REPO_ROOT)}")
         return 0
     if argv == ["render"]:
         measured = json.loads(MEASURED_PATH.read_text(encoding="utf-8"))
