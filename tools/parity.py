@@ -45,6 +45,8 @@ DATABASE_ORDER = ("SQLite", "PostgreSQL")
 SYMBOL = {"passed": "✔", "failed": "✘", "deviation": "⚠", "skipped": "➖"}
 # The worst outcome of a test's phases is its outcome.
 SEVERITY = ("passed", "skipped", "deviation", "failed")
+# A variant that fails wholesale should not bury the page under its failures.
+LISTED_FAILURES = 40
 SECTION = re.compile(r"\b[Ss]pec (\d+(?:\.\d+)?)")
 
 
@@ -383,10 +385,12 @@ def render() -> int:
                 continue
             failed = [test_id for test_id, outcome in result.outcomes.items() if outcome == "failed"]
             lines.append(f"- {database}: {cell(list(result.outcomes.values()))}")
-            lines += [f"  - {SYMBOL['failed']} `{test_id}`" for test_id in failed]
+            lines += [f"  - {SYMBOL['failed']} `{test_id}`" for test_id in failed[:LISTED_FAILURES]]
+            if len(failed) > LISTED_FAILURES:
+                lines.append(f"  - … and {len(failed) - LISTED_FAILURES} more (see the run's log in `.parity/`)")
             problems += [f"{variant.name} on {database}: {test_id} failed" for test_id in failed]
         entries = [entry for entry in registry if entry["variant"] == variant.name]
-        lines.append("- known deviations: " + ("none" if not entries else ""))
+        lines.append("- known deviations: none" if not entries else "- known deviations:")
         for entry in entries:
             lines.append(f"  - {SYMBOL['deviation']} `{entry['test']}` (since {entry['since']}): {entry['reason']}")
             ran = [result for database in databases if (result := by_key.get((variant.name, database)))]
