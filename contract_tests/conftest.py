@@ -1,8 +1,8 @@
 """Options and fixtures of the contract suite: which server to test, and how to reach what it writes.
 
-    pytest contract_tests --variant flask                      # start flask on SQLite
-    pytest contract_tests --variant flask --database-url postgresql://postgres@127.0.0.1:5432/postgres
-    pytest contract_tests --base-url http://127.0.0.1:8002     # a server that is already up
+pytest contract_tests --variant flask                      # start flask on SQLite
+pytest contract_tests --variant flask --database-url postgresql://postgres@127.0.0.1:5432/postgres
+pytest contract_tests --base-url http://127.0.0.1:8002     # a server that is already up
 """
 
 from __future__ import annotations
@@ -15,13 +15,14 @@ import pytest
 
 pytest.register_assert_rewrite("expectations")
 
+from expectations import ContractClient  # noqa: E402
 from harness import (  # noqa: E402
-    ApiClient,
+    UNREACHABLE_DATABASE_URL,
     DatabaseProvisioner,
     HarnessError,
     MetricsReader,
-    UNREACHABLE_DATABASE_URL,
     ServerInstance,
+    is_postgres_url,
     variants,
 )
 
@@ -47,6 +48,9 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     if not config.getoption("--variant") and not config.getoption("--base-url"):
         raise pytest.UsageError("the contract suite needs --variant NAME or --base-url URL")
+    database_url = config.getoption("--database-url")
+    if database_url and not is_postgres_url(database_url) and not database_url.startswith("sqlite:"):
+        raise pytest.UsageError(f"--database-url must be a postgresql:// admin URL (or sqlite:), not {database_url!r}")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -96,14 +100,22 @@ def launch_server(settings: SuiteSettings, databases: DatabaseProvisioner, tmp_p
     """Starts instances of the variant; those still running at the end are stopped here, and checked."""
     started: list[ServerInstance] = []
 
-    def launch(label: str, *, database_url: str | None = None, wait_for: str = "/health/ready") -> ServerInstance:
+    def launch(
+        label: str,
+        *,
+        database_url: str | None = None,
+        migrate: bool = True,
+        wait_for: str = "/health/ready",
+        env_changes: dict[str, str | None] | None = None,
+    ) -> ServerInstance:
+        """A running instance, on a fresh database of its own unless ``database_url`` names one."""
         variant = variants.load(settings.variant_name)
-        migrate = database_url is None
         server = ServerInstance(
             variant,
             tmp_path_factory.mktemp(label),
             label,
             database_url or databases.fresh_database_url(label),
+            env_changes,
         )
         if migrate:
             server.migrate()
@@ -140,12 +152,12 @@ def base_url(settings: SuiteSettings, main_server: ServerInstance | None) -> str
 
 
 @pytest.fixture(scope="session")
-def client(base_url: str) -> ApiClient:
-    return ApiClient(base_url)
+def client(base_url: str) -> ContractClient:
+    return ContractClient(base_url)
 
 
 @pytest.fixture(scope="session")
-def metrics(client: ApiClient) -> MetricsReader:
+def metrics(client: ContractClient) -> MetricsReader:
     return MetricsReader(client)
 
 
@@ -159,7 +171,7 @@ def server_log(main_server: ServerInstance | None):
 @pytest.fixture(scope="session")
 def unreachable_database_server(launch_server) -> ServerInstance:
     """A second instance whose database does not exist; started only by the tests that need it."""
-    return launch_server("unreachable", database_url=UNREACHABLE_DATABASE_URL, wait_for="/health/live")
+    return launch_server("unreachable", database_url=UNREACHABLE_DATABASE_URL, migrate=False, wait_for="/health/live")
 
 
 @pytest.fixture

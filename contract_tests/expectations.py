@@ -7,6 +7,7 @@ from functools import cache
 from pathlib import Path
 
 import yaml
+from harness import ApiClient
 from jsonschema import Draft202012Validator, ValidationError, validators
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
@@ -60,7 +61,7 @@ def _validator_for(schema_name: str) -> ContractValidator:
 
 
 def assert_matches_schema(instance, schema_name: str) -> None:
-    errors = sorted(_validator_for(schema_name).iter_errors(instance), key=lambda error: list(error.absolute_path))
+    errors = sorted(_validator_for(schema_name).iter_errors(instance), key=lambda error: str(error.absolute_path))
     assert not errors, f"not a valid {schema_name}: " + "; ".join(
         f"{list(error.absolute_path)}: {error.message}" for error in errors
     )
@@ -130,3 +131,11 @@ def assert_validation_error(response, errors: list[tuple[str, str]]) -> dict:
 
 def assert_invalid_query(response, errors: list[tuple[str, str]]) -> dict:
     return assert_problem(response, 400, "invalid_query", errors)
+
+
+class ContractClient(ApiClient):
+    """The HTTP client, plus the shortcut most tests start with."""
+
+    def create_task(self, **fields) -> dict:
+        """A new task, created and checked like any other response."""
+        return assert_task_response(self.post("/api/tasks", json=fields), 201)

@@ -23,4 +23,3 @@ def test_api_info(client, variant_name):
 
 def test_api_info_does_not_change_between_requests(client):
     assert client.get("/api").json() == client.get("/api").json()
-

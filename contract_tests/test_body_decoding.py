@@ -112,7 +112,8 @@ def test_malformed_json_on_create(client, body):
 
 
 @pytest.mark.parametrize(
-    "body", [MALFORMED_BODIES[name] for name in ("empty", "invalid-utf8", "duplicate-key", "lone-high-surrogate", "nan")]
+    "body",
+    [MALFORMED_BODIES[name] for name in ("empty", "invalid-utf8", "duplicate-key", "lone-high-surrogate", "nan")],
 )
 def test_malformed_json_on_patch(client, existing_task_path, body):
     assert_problem(client.raw("PATCH", existing_task_path, body, JSON), 400, "malformed_json")
@@ -180,7 +181,9 @@ def test_a_patch_body_over_one_mebibyte_is_too_large(client, existing_task_path)
 
 
 def test_media_type_is_checked_before_syntax(client):
-    assert_problem(client.raw("POST", "/api/tasks", b"{not json", {"Content-Type": "text/plain"}), 415, "unsupported_media_type")
+    assert_problem(
+        client.raw("POST", "/api/tasks", b"{not json", {"Content-Type": "text/plain"}), 415, "unsupported_media_type"
+    )
 
 
 def test_syntax_is_checked_before_shape(client):

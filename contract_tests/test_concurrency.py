@@ -25,14 +25,17 @@ def run_together(client, requests_to_send: list[tuple[str, str, dict]]) -> list:
 def test_of_concurrent_patches_with_the_same_if_match_exactly_one_wins(client):
     task = client.create_task(title="race")
     path = f"/api/tasks/{task['id']}"
-    patches = [("PATCH", path, {"json": {"title": f"winner {index}"}, "headers": {"If-Match": '"1"'}}) for index in range(PARALLEL_REQUESTS)]
+    patches = [
+        ("PATCH", path, {"json": {"title": f"winner {index}"}, "headers": {"If-Match": '"1"'}})
+        for index in range(PARALLEL_REQUESTS)
+    ]
     responses = run_together(client, patches)
     winners = [response for response in responses if response.status_code == 200]
     assert len(winners) == 1, [response.status_code for response in responses]
     for response in responses:
         if response.status_code != 200:
             assert_problem(response, 412, "precondition_failed")
-    final = client.get(path).json()
+    final = assert_task_response(client.get(path), 200)
     assert final["version"] == 2
     assert final["title"] == winners[0].json()["title"]
 
@@ -60,7 +63,7 @@ def test_concurrent_patches_of_different_fields_are_all_applied(client):
     responses = run_together(client, [("PATCH", path, {"json": change}) for change in changes])
     for response in responses:
         assert_task_response(response, 200)
-    final = client.get(path).json()
+    final = assert_task_response(client.get(path), 200)
     for change in changes:
         assert {key: final[key] for key in change} == change
     assert final["version"] == 1 + len(changes)
@@ -70,17 +73,22 @@ def test_concurrent_patches_of_different_fields_are_all_applied(client):
 def test_concurrent_patches_of_one_field_are_applied_one_after_the_other(client):
     task = client.create_task(title="counter")
     path = f"/api/tasks/{task['id']}"
-    responses = run_together(client, [("PATCH", path, {"json": {"description": f"writer {index}"}}) for index in range(PARALLEL_REQUESTS)])
+    responses = run_together(
+        client, [("PATCH", path, {"json": {"description": f"writer {index}"}}) for index in range(PARALLEL_REQUESTS)]
+    )
     versions = sorted(assert_task_response(response, 200)["version"] for response in responses)
     assert versions == list(range(2, 2 + PARALLEL_REQUESTS)), "every write is a change, none lost"
-    final = client.get(path).json()
+    final = assert_task_response(client.get(path), 200)
     last_writer = max(responses, key=lambda response: response.json()["version"])
     assert final["description"] == last_writer.json()["description"]
 
 
 @pytest.mark.parametrize("round_number", range(3))
 def test_concurrent_creates_all_succeed(client, tag, round_number):
-    creates = [("POST", "/api/tasks", {"json": {"title": f"parallel {round_number}.{index}", "tags": [tag]}}) for index in range(2 * PARALLEL_REQUESTS)]
+    creates = [
+        ("POST", "/api/tasks", {"json": {"title": f"parallel {round_number}.{index}", "tags": [tag]}})
+        for index in range(2 * PARALLEL_REQUESTS)
+    ]
     responses = run_together(client, creates)
     created = [assert_task_response(response, 201) for response in responses]
     assert len({task["id"] for task in created}) == len(creates)
@@ -98,4 +106,6 @@ def test_mixed_concurrent_writes_never_fail(client, tag):
     responses = run_together(client, mixed)
     for response in responses:
         assert response.status_code < 500, response.text
-    assert client.get("/api/tasks", params={"tag": tag}).json()["total"] == 2 * PARALLEL_REQUESTS - PARALLEL_REQUESTS // 2
+    assert (
+        client.get("/api/tasks", params={"tag": tag}).json()["total"] == 2 * PARALLEL_REQUESTS - PARALLEL_REQUESTS // 2
+    )

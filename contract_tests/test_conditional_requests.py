@@ -10,7 +10,7 @@ MISSING_PATH = "/api/tasks/2147483647"
 def task_at_version_2(client) -> dict:
     """A task whose ETag is "2", so that "1" is a real, stale version."""
     task = client.create_task(title="conditional")
-    return client.patch(f"/api/tasks/{task['id']}", json={"title": "conditional v2"}).json()
+    return assert_task_response(client.patch(f"/api/tasks/{task['id']}", json={"title": "conditional v2"}), 200)
 
 
 def task_path(task: dict) -> str:
@@ -23,7 +23,8 @@ def test_etag_is_the_version_in_double_quotes(client, task_at_version_2):
 
 
 @pytest.mark.parametrize(
-    "if_none_match", ['"2"', 'W/"2"', "*", '"1", "2"', '"9",W/"2"', '  "2"  ', 'xyz, "2"'],
+    "if_none_match",
+    ['"2"', 'W/"2"', "*", '"1", "2"', '"9",W/"2"', '  "2"  ', 'xyz, "2"'],
     ids=["strong", "weak", "star", "list", "list-weak-no-space", "spaces", "after-unparsable"],
 )
 @pytest.mark.parametrize("method", ["GET", "HEAD"])
@@ -36,7 +37,8 @@ def test_if_none_match_matching_is_not_modified(client, task_at_version_2, metho
 
 
 @pytest.mark.parametrize(
-    "if_none_match", ['"1"', 'W/"1"', '"3", "1"', "2", '"2', "W/2", '"02"', ""],
+    "if_none_match",
+    ['"1"', 'W/"1"', '"3", "1"', "2", '"2', "W/2", '"02"', ""],
     ids=["stale", "stale-weak", "list-of-others", "unquoted", "unterminated", "unquoted-weak", "leading-zero", "empty"],
 )
 def test_if_none_match_not_matching_returns_the_task(client, task_at_version_2, if_none_match):
@@ -49,7 +51,8 @@ def test_if_none_match_on_a_missing_task_is_not_found(client):
 
 
 @pytest.mark.parametrize(
-    "if_match", ['"2"', "*", '"1", "2"', '"7","2"', 'junk, "2"'],
+    "if_match",
+    ['"2"', "*", '"1", "2"', '"7","2"', 'junk, "2"'],
     ids=["current", "star", "list", "list-no-space", "after-unparsable"],
 )
 def test_patch_with_a_matching_if_match_succeeds(client, task_at_version_2, if_match):
@@ -59,8 +62,18 @@ def test_patch_with_a_matching_if_match_succeeds(client, task_at_version_2, if_m
 
 
 @pytest.mark.parametrize(
-    "if_match", ['"1"', '"3"', 'W/"2"', '"1", W/"2"', "2", '"2', '"02"', "W/*"],
-    ids=["stale", "future", "weak-never-matches", "list-without-strong-match", "unquoted", "unterminated", "leading-zero", "weak-star"],
+    "if_match",
+    ['"1"', '"3"', 'W/"2"', '"1", W/"2"', "2", '"2', '"02"', "W/*"],
+    ids=[
+        "stale",
+        "future",
+        "weak-never-matches",
+        "list-without-strong-match",
+        "unquoted",
+        "unterminated",
+        "leading-zero",
+        "weak-star",
+    ],
 )
 def test_patch_with_another_if_match_fails_and_writes_nothing(client, task_at_version_2, if_match):
     response = client.patch(task_path(task_at_version_2), json={"priority": "urgent"}, headers={"If-Match": if_match})
@@ -87,20 +100,26 @@ def test_delete_with_a_matching_if_match_deletes(client, task_at_version_2, if_m
 
 @pytest.mark.parametrize("if_match", ['"1"', 'W/"2"', "2"])
 def test_delete_with_another_if_match_fails_and_keeps_the_task(client, task_at_version_2, if_match):
-    assert_problem(client.delete(task_path(task_at_version_2), headers={"If-Match": if_match}), 412, "precondition_failed")
+    assert_problem(
+        client.delete(task_path(task_at_version_2), headers={"If-Match": if_match}), 412, "precondition_failed"
+    )
     assert client.get(task_path(task_at_version_2)).status_code == 200
 
 
 @pytest.mark.parametrize("method", ["PATCH", "DELETE"])
 def test_a_missing_task_is_not_found_before_if_match(client, method):
-    response = client.request(method, MISSING_PATH, json={"title": "x"} if method == "PATCH" else None, headers={"If-Match": '"1"'})
+    response = client.request(
+        method, MISSING_PATH, json={"title": "x"} if method == "PATCH" else None, headers={"If-Match": '"1"'}
+    )
     assert_problem(response, 404, "not_found")
 
 
 def test_body_decoding_comes_before_not_found(client):
     headers = {"Content-Type": "application/json", "If-Match": '"1"'}
     assert_problem(client.raw("PATCH", MISSING_PATH, b"{broken", headers), 400, "malformed_json")
-    assert_problem(client.raw("PATCH", MISSING_PATH, b'{"title": "x"}', {"If-Match": '"1"'}), 415, "unsupported_media_type")
+    assert_problem(
+        client.raw("PATCH", MISSING_PATH, b'{"title": "x"}', {"If-Match": '"1"'}), 415, "unsupported_media_type"
+    )
     assert_problem(client.raw("PATCH", MISSING_PATH, b" " * 1_048_577, headers), 413, "payload_too_large")
 
 
@@ -121,7 +140,7 @@ def test_if_match_comes_before_shape(client, task_at_version_2):
 
 def test_if_match_comes_before_task_archived(client):
     task = client.create_task(title="archived", status="done")
-    archived = client.patch(task_path(task), json={"status": "archived"}).json()
+    archived = assert_task_response(client.patch(task_path(task), json={"status": "archived"}), 200)
     response = client.patch(task_path(archived), json={"title": "x"}, headers={"If-Match": '"1"'})
     assert_problem(response, 412, "precondition_failed")
     response = client.patch(task_path(archived), json={"title": "x"}, headers={"If-Match": '"2"'})

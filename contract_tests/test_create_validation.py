@@ -80,8 +80,20 @@ def test_every_priority_is_allowed(client, priority):
         (" " + "a" * 200 + " ", "a" * 200),
         (EMOJI_200, EMOJI_200),
         ("été", "été"),
+        ("line\u2028separator", "line\u2028separator"),
+        ("zero\u200bwidth", "zero\u200bwidth"),
     ],
-    ids=["spaces", "whitespace-controls", "unicode-spaces", "inner", "200-after-trim", "200-emoji", "accents"],
+    ids=[
+        "spaces",
+        "whitespace-controls",
+        "unicode-spaces",
+        "inner",
+        "200-after-trim",
+        "200-emoji",
+        "accents",
+        "line-separator-is-not-cc",
+        "format-character-is-not-cc",
+    ],
 )
 def test_title_is_trimmed_before_it_is_validated(client, submitted, stored):
     assert assert_task_response(create(client, {"title": submitted}), 201)["title"] == stored
@@ -111,9 +123,25 @@ def test_title_is_trimmed_before_it_is_validated(client, submitted, stored):
         ({"a": 1}, "invalid_type"),
     ],
     ids=[
-        "empty", "spaces", "whitespace", "em-space", "file-separator-is-whitespace", "201", "201-emoji",
-        "nul", "newline-inside", "tab-inside", "del", "nel-inside", "c1-control", "too-long-before-format",
-        "null", "int", "bool", "array", "object",
+        "empty",
+        "spaces",
+        "whitespace",
+        "em-space",
+        "file-separator-is-whitespace",
+        "201",
+        "201-emoji",
+        "nul",
+        "newline-inside",
+        "tab-inside",
+        "del",
+        "nel-inside",
+        "c1-control",
+        "too-long-before-format",
+        "null",
+        "int",
+        "bool",
+        "array",
+        "object",
     ],
 )
 def test_title_rules(client, title, code):
@@ -153,7 +181,19 @@ def test_description_accepted_as_is(client, description):
         (1, "invalid_type"),
         (["x"], "invalid_type"),
     ],
-    ids=["10001", "too-long-before-format", "nul", "vertical-tab", "form-feed", "escape", "del", "nel", "null", "int", "array"],
+    ids=[
+        "10001",
+        "too-long-before-format",
+        "nul",
+        "vertical-tab",
+        "form-feed",
+        "escape",
+        "del",
+        "nel",
+        "null",
+        "int",
+        "array",
+    ],
 )
 def test_description_rules(client, description, code):
     assert_validation_error(create(client, {"title": "d", "description": description}), [("description", code)])
@@ -266,9 +306,23 @@ def test_tags_are_normalised(client, submitted, stored):
         (["ok", "OK", "bad!"], [("tags[2]", "invalid_format")]),
     ],
     ids=[
-        "string", "null", "object", "eleven", "eleven-duplicates", "int-element", "null-element", "array-element",
-        "empty-element", "spaces-element", "leading-hyphen", "underscore", "inner-space", "33-chars", "non-ascii",
-        "several-elements", "index-as-submitted",
+        "string",
+        "null",
+        "object",
+        "eleven",
+        "eleven-duplicates",
+        "int-element",
+        "null-element",
+        "array-element",
+        "empty-element",
+        "spaces-element",
+        "leading-hyphen",
+        "underscore",
+        "inner-space",
+        "33-chars",
+        "non-ascii",
+        "several-elements",
+        "index-as-submitted",
     ],
 )
 def test_tags_rules(client, tags, errors):
@@ -284,7 +338,13 @@ def test_each_unknown_key_is_reported_sorted_by_code_point(client):
     body = {"title": "x", "b": 1, "é": 1, "B": 1, "_": 1, "": 1}
     assert_validation_error(
         create(client, body),
-        [("", "unknown_field"), ("B", "unknown_field"), ("_", "unknown_field"), ("b", "unknown_field"), ("é", "unknown_field")],
+        [
+            ("", "unknown_field"),
+            ("B", "unknown_field"),
+            ("_", "unknown_field"),
+            ("b", "unknown_field"),
+            ("é", "unknown_field"),
+        ],
     )
 
 

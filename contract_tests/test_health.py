@@ -9,4 +9,3 @@ def test_live(client):
 
 def test_ready(client):
     assert assert_json(client.get("/health/ready"), 200, "Readiness") == {"status": "ok", "checks": {"database": "ok"}}
-

@@ -21,7 +21,9 @@ def has_access_record(records: list[dict]) -> bool:
 
 
 def access_records(server_log, request_id: str) -> list[dict]:
-    return [record for record in server_log.for_request(request_id, until=has_access_record) if is_access_record(record)]
+    return [
+        record for record in server_log.for_request(request_id, until=has_access_record) if is_access_record(record)
+    ]
 
 
 def test_every_stdout_line_is_a_json_log_record(client, server_log, variant_name):
@@ -71,7 +73,12 @@ def test_the_access_line_of_a_create(client, server_log):
     request_id = new_request_id()
     client.post("/api/tasks", json={"title": "access"}, headers={"X-Request-ID": request_id})
     [record] = access_records(server_log, request_id)
-    assert (record["method"], record["path"], record["route"], record["status"]) == ("POST", "/api/tasks", "/api/tasks", 201)
+    assert (record["method"], record["path"], record["route"], record["status"]) == (
+        "POST",
+        "/api/tasks",
+        "/api/tasks",
+        201,
+    )
 
 
 def test_every_line_of_a_request_carries_its_request_id(client, server_log):
@@ -85,12 +92,32 @@ def test_every_line_of_a_request_carries_its_request_id(client, server_log):
 def test_bodies_query_strings_and_headers_are_never_logged(client, server_log):
     marker = f"SECRET{uuid.uuid4().hex}"
     request_ids = [new_request_id() for _ in range(6)]
-    client.post("/api/tasks", json={"title": f"title {marker}", "description": marker}, headers={"X-Request-ID": request_ids[0]})
+    client.post(
+        "/api/tasks", json={"title": f"title {marker}", "description": marker}, headers={"X-Request-ID": request_ids[0]}
+    )
     client.post("/api/tasks", json={"title": "", "tags": [marker]}, headers={"X-Request-ID": request_ids[1]})
-    client.raw("POST", "/api/tasks", f'{{"title": "{marker}"'.encode(), {"Content-Type": "application/json", "X-Request-ID": request_ids[2]})
+    client.raw(
+        "POST",
+        "/api/tasks",
+        f'{{"title": "{marker}"'.encode(),
+        {"Content-Type": "application/json", "X-Request-ID": request_ids[2]},
+    )
     client.get(f"/api/tasks?q={marker}&secret={marker}", headers={"X-Request-ID": request_ids[3]})
-    client.get("/api", headers={"Authorization": f"Bearer {marker}", "Cookie": f"session={marker}", "X-Request-ID": request_ids[4]})
+    client.get(
+        "/api",
+        headers={"Authorization": f"Bearer {marker}", "Cookie": f"session={marker}", "X-Request-ID": request_ids[4]},
+    )
     client.get(f"/nope?token={marker}", headers={"X-Api-Key": marker, "X-Request-ID": request_ids[5]})
     for request_id in request_ids:
         assert access_records(server_log, request_id), request_id
-    assert marker not in server_log.all_output()
+    leaking_lines = [line for line in server_log.all_output().splitlines() if marker in line]
+    assert leaking_lines == []
+
+
+def test_the_server_own_access_log_is_off(client, server_log):
+    marker = uuid.uuid4().hex
+    request_id = new_request_id()
+    client.get(f"/unmatched-{marker}", headers={"X-Request-ID": request_id})
+    assert access_records(server_log, request_id)
+    lines_naming_the_path = [line for line in server_log.all_output().splitlines() if marker in line]
+    assert len(lines_naming_the_path) == 1, lines_naming_the_path

@@ -1,4 +1,7 @@
-"""Spec 6.5: SIGTERM lets the requests in flight complete, then the process exits 0 within 10 seconds."""
+"""Spec 6.5: SIGTERM lets the requests in flight complete, then the process exits 0 within 10 seconds.
+
+``server.stop()`` after the signal checks the exit: code 0 within 10 s, and only JSON log lines.
+"""
 
 import json
 import socket
@@ -28,6 +31,5 @@ def test_a_request_in_flight_completes_after_sigterm(launch_server):
             response += chunk
     status_line = response.split(b"\r\n", 1)[0].decode("latin-1")
     assert status_line.split(" ")[1] == "201", response[:500]
-    assert json.loads(response.partition(b"\r\n\r\n")[2])["title"] == "finished after SIGTERM"
-    assert server.wait_for_exit() == 0, server.log.tail()
-    assert server.log.lines_that_are_not_log_records() == []
+    assert b"finished after SIGTERM" in response.partition(b"\r\n\r\n")[2], "the created task is in the body"
+    server.stop()

@@ -39,7 +39,11 @@ def test_allowed_changes(client, current, target):
 
 @pytest.mark.parametrize(
     ("current", "target"),
-    sorted((current, target) for current, target in itertools.product(STATUSES[:3], STATUSES) if current != target and (current, target) not in ALLOWED),
+    sorted(
+        (current, target)
+        for current, target in itertools.product(STATUSES[:3], STATUSES)
+        if current != target and (current, target) not in ALLOWED
+    ),
 )
 def test_other_changes_are_invalid_transitions_and_write_nothing(client, current, target):
     task = task_in_status(client, current)

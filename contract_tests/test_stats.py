@@ -5,9 +5,11 @@ import datetime
 import pytest
 from expectations import assert_json
 
-COUNT_KEYS = ["total", "overdue"] + [f"by_status.{status}" for status in ("todo", "in_progress", "done", "archived")] + [
-    f"by_priority.{priority}" for priority in ("low", "normal", "high", "urgent")
-]
+COUNT_KEYS = (
+    ["total", "overdue"]
+    + [f"by_status.{status}" for status in ("todo", "in_progress", "done", "archived")]
+    + [f"by_priority.{priority}" for priority in ("low", "normal", "high", "urgent")]
+)
 
 
 def read_stats(client) -> dict[str, int]:

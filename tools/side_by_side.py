@@ -306,7 +306,8 @@ def main(argv: list[str]) -> int:
         print(f"side-by-side: wrote {len(documents)} files to {OUTPUT_DIR.relative_to(variants.REPO_ROOT)}/")
     for problem in problems:
         print(f"side-by-side: {problem}", file=sys.stderr)
-    return 1 if problems else 0
+    # Rebuilding shows an unmarked concern as a gap on the pages; only the check fails on it.
+    return 1 if problems and argv == ["--check"] else 0
 
 
 if __name__ == "__main__":

@@ -73,6 +73,7 @@ class Settings:
     log_level: str
     log_format: str
     web_concurrency: int
+    thread_pool: int
     secret_key: str
 
     @property
@@ -93,6 +94,8 @@ class Settings:
             log_level=env.get("LOG_LEVEL", "info").upper(),
             log_format=log_format,
             web_concurrency=int(env.get("WEB_CONCURRENCY", "2")),
+            # Threads of a one-process server; 10 is Cheroot's own default.
+            thread_pool=int(env.get("THREAD_POOL", "10")),
             # Only for frameworks that sign something; this API uses no cookies or sessions.
             secret_key=env.get("SECRET_KEY", "development-only-not-secret"),
         )

@@ -80,6 +80,13 @@ class MalformedJson(ProblemError):
     default_detail = "The request body is not a valid UTF-8 JSON document."
 
 
+class BadRequest(ProblemError):
+    """A request the framework itself refuses before the API sees it (a Host it does not serve)."""
+
+    status, code = 400, "bad_request"
+    default_detail = "The request is not one this server can handle."
+
+
 class InvalidQuery(FieldErrorsProblem):
     status, code = 400, "invalid_query"
     default_detail = "One or more query parameters are invalid."

@@ -1,0 +1,62 @@
+"""What the contract suite cannot see from outside: the factory, Bottle's own errors, the middleware."""
+
+from prometheus_client import REGISTRY
+
+
+def requests_counted(method, route, status):
+    labels = {"method": method, "route": route, "status": str(status)}
+    return REGISTRY.get_sample_value("http_requests_total", labels) or 0
+
+
+def test_create_and_fetch(client):
+    created = client.post_json("/api/tasks", {"title": "Write tests"}, status=201)
+    fetched = client.get(created.headers["Location"])
+    assert fetched.json == created.json and fetched.headers["ETag"] == '"1"'
+
+
+def test_bottles_own_404_and_405_are_problems(client):
+    missing = client.get("/api/tasks/", status=404)
+    assert missing.content_type == "application/problem+json" and missing.json["code"] == "not_found"
+    not_allowed = client.put("/api/tasks/1", status=405)
+    assert not_allowed.json["code"] == "method_not_allowed"
+    # Bottle's own header would read "DELETE,GET,PATCH".
+    assert not_allowed.headers["Allow"] == "GET, HEAD, PATCH, DELETE"
+
+
+def test_a_request_id_is_echoed_or_made_and_reaches_error_bodies(client):
+    assert client.get("/health/live", headers={"X-Request-ID": "from-client"}).headers["X-Request-ID"] == "from-client"
+    response = client.get("/nowhere", headers={"X-Request-ID": "not valid!"}, status=404)
+    assert response.headers["X-Request-ID"] == response.json["request_id"] != "not valid!"
+
+
+def test_requests_that_match_no_route_are_logged_and_counted(client, caplog):
+    before = requests_counted("PATCH", "/api/tasks/stats", 405)
+    # Not the task route: "stats" is no task id.
+    assert client.patch("/api/tasks/stats", status=405).headers["Allow"] == "GET, HEAD"
+    assert requests_counted("PATCH", "/api/tasks/stats", 405) == before + 1
+    [access] = [record for record in caplog.records if record.name == "tasktracker.access"]
+    assert (access.route, access.status) == ("/api/tasks/stats", 405)
+
+
+def test_a_chunked_body_is_read_once(client):
+    # gunicorn removes the chunk framing but leaves the header: Bottle's request.body would
+    # parse the framing again and fail.
+    response = client.post(
+        "/api/tasks",
+        b'{"title": "chunked"}',
+        headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked"},
+        status=201,
+    )
+    assert response.json["title"] == "chunked"
+
+
+def test_an_announced_oversized_body_is_refused_unread(client):
+    response = client.post(
+        "/api/tasks", b"{}", headers={"Content-Type": "application/json", "Content-Length": str(2**20 + 1)}, status=413
+    )
+    assert response.json["code"] == "payload_too_large"
+
+
+def test_bytes_that_are_not_utf8_do_not_vanish_from_the_path(client):
+    client.post_json("/api/tasks", {"title": "one"}, status=201)
+    assert client.get("/api/tasks/%FF1", status=404).json["code"] == "not_found"

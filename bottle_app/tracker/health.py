@@ -1,0 +1,31 @@
+"""Probes and the metrics endpoint: outside ``/api``, for orchestrators and Prometheus."""
+
+from bottle import Bottle, HTTPResponse
+
+from tasktracker.http import LIVE_DOCUMENT, readiness
+from tasktracker.observability.metrics import exposition
+
+
+def live():
+    return LIVE_DOCUMENT
+
+
+def ready(service):
+    status, document = readiness(service.database_is_ready())
+    return HTTPResponse(document, status=status)
+
+
+def metrics():
+    body, content_type = exposition()
+    return HTTPResponse(body, headers={"Content-Type": content_type})
+
+
+def create_health_app(*plugins) -> Bottle:
+    """/health/live, /health/ready and /metrics, as a sub-app for the root app to merge."""
+    health = Bottle()
+    for plugin in plugins:
+        health.install(plugin)
+    health.get("/health/live", callback=live)
+    health.get("/health/ready", callback=ready)
+    health.get("/metrics", callback=metrics)
+    return health

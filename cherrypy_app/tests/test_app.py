@@ -1,0 +1,202 @@
+"""What the contract suite cannot see from outside: the dispatcher, the tools and the error
+handling, tested in CherryPy's own harness (a Cheroot server in this process)."""
+
+import json
+import logging
+import socket
+import tempfile
+import time
+from pathlib import Path
+from unittest import mock
+
+import cherrypy
+from cherrypy.test import helper
+from sqlalchemy.exc import OperationalError
+
+from tasktracker.errors import TaskArchived
+from tasktracker.http import MAX_BODY_BYTES
+from tasktracker.service import TaskService
+from tasktracker.sqla import SqlAlchemyTaskRepository
+from tasktracker.sqla.migrate import upgrade
+from tracker.app import Root, mount
+from tracker.plugins import SQLAlchemyPlugin
+
+
+@cherrypy.expose
+class Failing:
+    def GET(self):
+        raise RuntimeError("the secret detail of a bug")
+
+    def POST(self):
+        TaskService(SqlAlchemyTaskRepository(cherrypy.request.db)).create_task({"title": "rolled back"})
+        raise TaskArchived()
+
+
+class TestRoot(Root):
+    failing = Failing()
+
+
+class RecordingHandler(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+class TrackerWebCase(helper.CPWebCase):
+    interactive = False
+
+    @classmethod
+    def setup_server(cls):
+        database_url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'tasks.db'}"
+        upgrade(database_url)
+        cls.plugin = SQLAlchemyPlugin(cherrypy.engine, database_url)
+        cls.plugin.subscribe()
+        mount(TestRoot()).merge({"/failing": {"tools.db_session.on": True}})
+
+    @classmethod
+    def teardown_class(cls):
+        super().teardown_class()
+        cls.plugin.unsubscribe()
+
+    def setUp(self):
+        self.logs = RecordingHandler()
+        for name in ("tasktracker.access", "tasktracker.errors"):
+            logging.getLogger(name).addHandler(self.logs)
+            logging.getLogger(name).setLevel(logging.INFO)
+
+    def tearDown(self):
+        for name in ("tasktracker.access", "tasktracker.errors"):
+            logging.getLogger(name).removeHandler(self.logs)
+            logging.getLogger(name).setLevel(logging.NOTSET)
+
+    def send_json(self, url, method, document):
+        body = json.dumps(document).encode()
+        # webtest adds Content-Length only when it adds a Content-Type itself.
+        headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+        self.getPage(url, method=method, body=body, headers=headers)
+
+    def assertProblem(self, status, code):
+        self.assertStatus(status)
+        self.assertHeader("Content-Type", "application/problem+json")
+        problem = json.loads(self.body)
+        self.assertEqual(problem["code"], code)
+        return problem
+
+    def access_lines(self, path):
+        """The access lines of ``path``, written by the tool after the response has gone out."""
+        deadline = time.monotonic() + 2
+        while time.monotonic() < deadline:
+            lines = [record for record in self.logs.records if getattr(record, "path", None) == path]
+            if lines:
+                return lines
+            time.sleep(0.01)
+        return []
+
+
+class DispatchTest(TrackerWebCase):
+    def test_only_whole_paths_match(self):
+        for path in ("/api/tasks/", "/api/tasks//1", "/api//tasks", "/api/tasks/1/extra", "/health/live/x", "/"):
+            with self.subTest(path=path):
+                self.getPage(path)
+                self.assertProblem(404, "not_found")
+
+    def test_python_attributes_are_not_resources(self):
+        for path in ("/api/__class__", "/api/tasks/__init__", "/favicon.ico", "/health"):
+            with self.subTest(path=path):
+                self.getPage(path)
+                self.assertProblem(404, "not_found")
+
+    def test_a_segment_that_is_not_an_id_is_a_404_from_the_id_route(self):
+        self.getPage("/api/tasks/007")
+        self.assertProblem(404, "not_found")
+        (access_line,) = self.access_lines("/api/tasks/007")
+        self.assertEqual(access_line.route, "/api/tasks/{id}")
+
+    def test_the_405_lists_the_spec_methods(self):
+        self.getPage("/api/tasks/1", method="OPTIONS")
+        self.assertProblem(405, "method_not_allowed")
+        self.assertHeader("Allow", "GET, HEAD, PATCH, DELETE")
+
+    def test_the_stats_route_wins_over_the_id_route(self):
+        self.getPage("/api/tasks/stats", method="PATCH")
+        self.assertProblem(405, "method_not_allowed")
+        self.assertHeader("Allow", "GET, HEAD")
+
+    def test_query_parameters_are_not_method_arguments(self):
+        self.getPage("/api/tasks?colour=blue&limit=5")
+        self.assertStatus(200)
+        self.assertEqual(json.loads(self.body)["limit"], 5)
+
+    def test_a_query_value_that_is_not_utf8_is_the_spec_error(self):
+        self.getPage("/api/tasks?q=%FF")
+        self.assertEqual(self.assertProblem(400, "invalid_query")["errors"][0]["field"], "q")
+
+    def test_head_has_the_headers_of_get_and_no_body(self):
+        self.getPage("/api")
+        content_length = self.assertHeader("Content-Length")
+        self.getPage("/api", method="HEAD")
+        self.assertStatus(200)
+        self.assertHeader("Content-Length", content_length)
+        self.assertBody(b"")
+
+
+class ToolsTest(TrackerWebCase):
+    def test_a_well_formed_request_id_is_echoed(self):
+        self.getPage("/health/live", headers=[("X-Request-ID", "from-the-client")])
+        self.assertHeader("X-Request-ID", "from-the-client")
+        (access_line,) = self.access_lines("/health/live")
+        self.assertEqual((access_line.route, access_line.status), ("/health/live", 200))
+
+    def test_an_unmatched_path_is_logged_once_with_the_unmatched_route(self):
+        self.getPage("/nowhere?secret=1")
+        (access_line,) = self.access_lines("/nowhere")
+        self.assertEqual((access_line.path, access_line.route, access_line.status), ("/nowhere", "unmatched", 404))
+
+    def test_a_successful_method_is_committed(self):
+        self.send_json("/api/tasks", "POST", {"title": "kept"})
+        self.assertStatus(201)
+        self.getPage(self.assertHeader("Location"))
+        self.assertStatus(200)
+
+    def test_a_method_that_raises_is_rolled_back(self):
+        self.getPage("/api/tasks/stats")
+        total_before = json.loads(self.body)["total"]
+        self.send_json("/failing", "POST", {})
+        self.assertProblem(409, "task_archived")
+        self.getPage("/api/tasks/stats")
+        self.assertEqual(json.loads(self.body)["total"], total_before)
+
+
+class ErrorsTest(TrackerWebCase):
+    def test_an_unexpected_exception_is_a_bare_500_logged_with_its_traceback(self):
+        self.getPage("/failing")
+        problem = self.assertProblem(500, "internal_error")
+        self.assertNotIn(b"secret", self.body)
+        self.assertEqual(problem["request_id"], self.assertHeader("X-Request-ID"))
+        (error,) = [record for record in self.logs.records if record.name == "tasktracker.errors"]
+        self.assertIsInstance(error.exc_info[1], RuntimeError)
+
+    def test_a_failing_commit_is_a_503_without_the_success_headers(self):
+        failure = OperationalError("COMMIT", {}, Exception("disk I/O error"))
+        with mock.patch("sqlalchemy.orm.Session.commit", side_effect=failure):
+            self.send_json("/api/tasks", "POST", {"title": "never stored"})
+        self.assertProblem(503, "unavailable")
+        self.assertNoHeader("Location")
+        self.assertNoHeader("ETag")
+
+    def test_a_request_rejected_before_dispatch_shows_no_traceback(self):
+        with socket.create_connection((self.HOST, self.PORT)) as connection:
+            connection.sendall(b"GET /api HTTP/1.1\r\nConnection: close\r\n\r\n")
+            response = b"".join(iter(lambda: connection.recv(65536), b""))
+        self.assertIn(b" 400 ", response.split(b"\r\n", 1)[0])
+        self.assertNotIn(b"Traceback", response)
+
+    def test_a_chunked_body_over_the_limit_is_a_413(self):
+        body = b'{"title": "' + b"x" * MAX_BODY_BYTES + b'"}'
+        chunked = b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)
+        headers = [("Content-Type", "application/json"), ("Transfer-Encoding", "chunked")]
+        self.getPage("/api/tasks", method="POST", body=chunked, headers=headers)
+        self.assertProblem(413, "payload_too_large")

@@ -1,0 +1,28 @@
+"""Every error as application/problem+json, through CherryPy's request.error_response."""
+
+import sys
+
+import cherrypy
+
+from tasktracker.errors import PROBLEM_CONTENT_TYPE, needs_error_log, problem_for
+from tasktracker.http import json_bytes
+from tasktracker.observability.logging import log_failure
+
+
+def respond_with_problem() -> None:
+    """CherryPy calls this for any exception that is not one of its own HTTPErrors: the spec's
+    problems raised by the methods and by the dispatcher, and the unexpected, which become a
+    bare 500. (CherryPy's HTTPErrors would go through error_page, which pads bodies with spaces
+    for Internet Explorer; the dispatcher raises the spec's problems instead.)"""
+    exception = sys.exc_info()[1]
+    problem = problem_for(exception)
+    if needs_error_log(problem):
+        log_failure(exception)
+    response = cherrypy.serving.response
+    # Set by a method before its commit failed; they describe a success that did not happen.
+    for header in ("ETag", "Location"):
+        response.headers.pop(header, None)
+    response.status = f"{problem.status} {problem.title}"
+    response.headers.update(problem.headers)
+    response.headers["Content-Type"] = PROBLEM_CONTENT_TYPE
+    response.body = json_bytes(problem.to_dict(cherrypy.serving.request.observation.request_id))

@@ -1,0 +1,34 @@
+"""Probes and the metrics endpoint: outside /api, for orchestrators and Prometheus."""
+
+import cherrypy
+
+from tasktracker.http import LIVE_DOCUMENT, readiness
+from tasktracker.observability.metrics import exposition
+from tasktracker.sqla import SqlAlchemyTaskRepository
+
+
+@cherrypy.expose
+class Live:
+    def GET(self):
+        return LIVE_DOCUMENT
+
+
+@cherrypy.expose
+class Ready:
+    def GET(self):
+        status, document = readiness(SqlAlchemyTaskRepository(cherrypy.request.db).ping())
+        cherrypy.response.status = status
+        return document
+
+
+class Health:
+    live = Live()
+    ready = Ready()
+
+
+@cherrypy.expose
+class Metrics:
+    def GET(self):
+        body, content_type = exposition()
+        cherrypy.response.headers["Content-Type"] = content_type
+        return body

@@ -1,0 +1,101 @@
+"""Django settings for the Django variant, read from the environment (spec section 6.4).
+
+One module for every environment: each value that differs between a laptop and production
+comes from an environment variable, with a default that works locally.
+"""
+
+import os
+from pathlib import Path
+
+from tasktracker.config import Settings, ensure_sqlite_folder, parse_database_url
+from tasktracker.http import MAX_BODY_BYTES
+from tasktracker.observability.logging import logging_config
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = Settings.from_env("django")
+
+SECRET_KEY = env.secret_key
+# Debug pages show tracebacks and settings, and the spec wants problem+json on every error.
+DEBUG = os.environ.get("DJANGO_DEBUG", "").lower() in ("1", "true")
+# Django checks the Host header against this list. The default covers the spec's HOST default
+# (127.0.0.1); a deployment behind a proxy names its public host names here.
+ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
+
+# No admin, auth, sessions or templates: a JSON API over one app.
+INSTALLED_APPS = ["tasks"]
+
+MIDDLEWARE = [
+    "tasks.middleware.RequestObservationMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "tasks.middleware.ProblemMiddleware",
+]
+# No CsrfViewMiddleware: CSRF abuses the cookies a browser sends by itself, and this API has no
+# cookies or sessions to abuse. Its clients send JSON, which a cross-site form cannot forge.
+
+# The spec's paths match exactly: /api/tasks/ is a 404, never a redirect to /api/tasks.
+APPEND_SLASH = False
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+# request.body raises RequestDataTooBig past this size, which the views answer with a 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_BODY_BYTES
+
+# ATOMIC_REQUESTS stays off: every transaction takes SQLite's write lock at BEGIN (below), so
+# wrapping each request would queue reads behind writes, and /health/live would need the
+# database. Reads run in autocommit; the repository makes each write atomic itself.
+database = parse_database_url(env.database_url, base_dir=BASE_DIR)
+if database.backend == "sqlite":
+    ensure_sqlite_folder(database)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": database.path,
+            "OPTIONS": {
+                # A transaction takes the write lock at BEGIN and waits up to `timeout` seconds
+                # for it. With SQLite's default (DEFERRED), two transactions that read and then
+                # write deadlock, and one fails at once with "database is locked".
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 30,
+                # Write-ahead log: readers carry on while a writer holds the lock.
+                "init_command": "PRAGMA journal_mode=WAL;",
+            },
+        }
+    }
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "HOST": database.host,
+            "PORT": database.port,
+            "USER": database.user,
+            "PASSWORD": database.password,
+            "NAME": database.name,
+            # An unreachable server fails readiness within seconds instead of hanging a worker.
+            "OPTIONS": {"connect_timeout": 5},
+            # Keep a worker's connection between requests, and check it before reuse.
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
+            # The variant's tests create (and drop) their own database on the same server.
+            "TEST": {"NAME": "test_tasktracker_django"},
+        }
+    }
+
+# Ids fit the spec's 1..2147483647: a plain integer key, not Django's default bigint.
+DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+
+USE_TZ = True
+TIME_ZONE = "UTC"
+
+LOGGING = logging_config("django", env.log_level, env.log_format)
+LOGGING["filters"] = {
+    "tracebacks_only": {
+        "()": "django.utils.log.CallbackFilter",
+        "callback": lambda record: record.exc_info is not None,
+    }
+}
+# django.request repeats every 4xx and 5xx response as a warning or an error once the middleware
+# has finished, outside the request's id; the access log already has them. Only its records of
+# an exception that escaped ProblemMiddleware carry news.
+LOGGING["loggers"] = {"django.request": {"filters": ["tracebacks_only"]}}

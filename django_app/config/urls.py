@@ -1,0 +1,18 @@
+"""The spec's routes (section 4). Django's error handlers answer what no route does."""
+
+from django.urls import include, path
+
+from config import views
+
+urlpatterns = [
+    path("api", views.ApiInfoView.as_view(), name="api-info"),
+    path("api/", include("tasks.urls")),
+    path("health/live", views.LiveView.as_view(), name="health-live"),
+    path("health/ready", views.ReadyView.as_view(), name="health-ready"),
+    path("metrics", views.MetricsView.as_view(), name="metrics"),
+]
+
+# Used when DEBUG is off: Django's own 404 (no route matched) and 500 pages, as problem+json.
+handler400 = "tasks.api.bad_request"
+handler404 = "tasks.api.page_not_found"
+handler500 = "tasks.api.server_error"

@@ -1,0 +1,30 @@
+"""The project's own endpoints, outside the tasks app: service info, health probes, metrics."""
+
+from django.http import HttpResponse
+from tasks.api import JsonView, json_response
+from tasks.repository import DjangoTaskRepository
+
+from tasktracker.http import LIVE_DOCUMENT, api_info, readiness
+from tasktracker.observability.metrics import exposition
+
+
+class ApiInfoView(JsonView):
+    def get(self, request):
+        return json_response(api_info("django", "Django"))
+
+
+class LiveView(JsonView):
+    def get(self, request):
+        return json_response(LIVE_DOCUMENT)
+
+
+class ReadyView(JsonView):
+    def get(self, request):
+        status, document = readiness(DjangoTaskRepository().ping())
+        return json_response(document, status=status)
+
+
+class MetricsView(JsonView):
+    def get(self, request):
+        body, content_type = exposition()
+        return HttpResponse(body, content_type=content_type)

@@ -1,0 +1,29 @@
+"""``python manage.py seed_tasks``: demo tasks to try the API with, created through the service."""
+
+from django.core.management.base import BaseCommand
+
+from tasks.repository import DjangoTaskRepository
+from tasktracker.service import TaskService
+
+DEMO_TASKS = [
+    {"title": "Read the spec", "status": "done", "priority": "high", "tags": ["docs"]},
+    {"title": "Compare the six variants", "status": "in_progress", "tags": ["docs", "review"]},
+    {"title": "Été: plan the summer release", "priority": "urgent", "due_date": "2026-07-01", "tags": ["release"]},
+    {"title": "Fix the Straße bug", "description": "Search must find it as STRASSE.", "tags": ["bug"]},
+    {"title": "Tidy the backlog", "priority": "low"},
+]
+
+
+class Command(BaseCommand):
+    help = "Create demo tasks (the same five each time it runs), validated like a POST /api/tasks."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--times", type=int, default=1, help="how many times to create the demo set")
+
+    def handle(self, *args, times, **options):
+        service = TaskService(DjangoTaskRepository())
+        for _ in range(times):
+            for document in DEMO_TASKS:
+                task = service.create_task(document)
+                self.stdout.write(f"{task.id}\t{task.status.value}\t{task.title}")
+        self.stdout.write(self.style.SUCCESS(f"Created {times * len(DEMO_TASKS)} tasks."))

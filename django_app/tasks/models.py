@@ -1,0 +1,72 @@
+"""The database's shape of a task, as Django models. The domain's Task never sees them: the
+repository maps between the two with ``to_domain()`` and ``fields_from_domain()``."""
+
+from django.db import models
+
+from tasktracker import domain
+
+
+def _choices(enum_type):
+    return [(member.value, member.value) for member in enum_type]
+
+
+class Task(models.Model):
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    # Case-folded copies of title and description: search compares these with a case-folded
+    # query, so it finds "Été" for "ÉTÉ" on SQLite too (its LIKE folds ASCII letters only).
+    title_key = models.TextField()
+    description_key = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=_choices(domain.Status), db_index=True)
+    priority = models.CharField(max_length=16, choices=_choices(domain.Priority))
+    due_date = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+    # The ETag: a write names the version it read, and writes nothing if another came first.
+    version = models.PositiveIntegerField(default=1)
+
+    def __str__(self):
+        return self.title
+
+    @staticmethod
+    def fields_from_domain(task: domain.NewTask | domain.Task) -> dict:
+        """The column values of a domain task (its tags and version are stored separately)."""
+        return {
+            "title": task.title,
+            "description": task.description,
+            "title_key": domain.search_key(task.title),
+            "description_key": domain.search_key(task.description),
+            "status": task.status.value,
+            "priority": task.priority.value,
+            "due_date": task.due_date,
+            "created_at": task.created_at,
+            "updated_at": task.updated_at,
+            "completed_at": task.completed_at,
+        }
+
+    def to_domain(self) -> domain.Task:
+        return domain.Task(
+            id=self.id,
+            title=self.title,
+            description=self.description,
+            status=domain.Status(self.status),
+            priority=domain.Priority(self.priority),
+            due_date=self.due_date,
+            tags=tuple(sorted(tag.name for tag in self.tags.all())),
+            created_at=self.created_at,
+            updated_at=self.updated_at,
+            completed_at=self.completed_at,
+            version=self.version,
+        )
+
+
+class Tag(models.Model):
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(max_length=32, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["task", "name"], name="unique_tag_per_task")]
+
+    def __str__(self):
+        return self.name

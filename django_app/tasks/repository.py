@@ -1,0 +1,124 @@
+"""The shared TaskRepository over the Django ORM: Django models in the database, domain objects out.
+
+The ORM stays here; the rules stay in tasktracker. Reads run in autocommit, and every write that
+takes more than one statement runs in ``transaction.atomic()``.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
+
+from tasks.models import Tag, Task
+from tasktracker import domain
+from tasktracker.errors import Unavailable
+
+# Failures of the database itself (unreachable, gone away, locked past the timeout), as opposed
+# to programming errors, which stay 500s.
+DATABASE_FAILURES = (OperationalError, InterfaceError)
+
+PRIORITY_RANK = Case(
+    *(When(priority=priority.value, then=Value(rank)) for priority, rank in domain.PRIORITY_RANK.items())
+)
+
+
+@contextmanager
+def database_failures_as_unavailable() -> Iterator[None]:
+    try:
+        yield
+    except DATABASE_FAILURES as failure:
+        raise Unavailable() from failure
+
+
+def filter_tasks(tasks: QuerySet, query: domain.ListQuery) -> QuerySet:
+    if query.statuses is not None:
+        tasks = tasks.filter(status__in=[status.value for status in query.statuses])
+    if query.priorities is not None:
+        tasks = tasks.filter(priority__in=[priority.value for priority in query.priorities])
+    # One filter() per tag: each joins the tags again, so a task must carry every one of them.
+    for tag in query.tags:
+        tasks = tasks.filter(tags__name=tag)
+    if query.search is not None:
+        # Not icontains: both sides are case-folded already, and LIKE escapes % and _ here.
+        tasks = tasks.filter(Q(title_key__contains=query.search) | Q(description_key__contains=query.search))
+    if query.due_before is not None:
+        tasks = tasks.filter(due_date__lte=query.due_before)
+    if query.due_after is not None:
+        tasks = tasks.filter(due_date__gte=query.due_after)
+    return tasks
+
+
+def order_tasks(tasks: QuerySet, sort: domain.SortOrder) -> QuerySet:
+    key = PRIORITY_RANK if sort.field is domain.SortField.PRIORITY else F(sort.field.value)
+    # Undated tasks come last in both directions; ties go by id, in the sort's direction.
+    if sort.descending:
+        return tasks.order_by(key.desc(nulls_last=True), "-id")
+    return tasks.order_by(key.asc(nulls_last=True), "id")
+
+
+class DjangoTaskRepository:
+    def add(self, task: domain.NewTask) -> domain.Task:
+        with database_failures_as_unavailable(), transaction.atomic():
+            record = Task.objects.create(**Task.fields_from_domain(task), version=1)
+            Tag.objects.bulk_create(Tag(task=record, name=name) for name in task.tags)
+            return record.to_domain()
+
+    def get(self, task_id: int) -> domain.Task | None:
+        with database_failures_as_unavailable():
+            record = Task.objects.prefetch_related("tags").filter(pk=task_id).first()
+            return record.to_domain() if record else None
+
+    def list(self, query: domain.ListQuery) -> tuple[list[domain.Task], int]:
+        matching = filter_tasks(Task.objects.all(), query)
+        page = order_tasks(matching, query.sort).prefetch_related("tags")[query.offset : query.offset + query.limit]
+        with database_failures_as_unavailable():
+            return [record.to_domain() for record in page], matching.count()
+
+    def update(self, task: domain.Task, expected_version: int) -> bool:
+        with database_failures_as_unavailable(), transaction.atomic():
+            # One UPDATE ... WHERE id = ? AND version = ?: the check and the write are one statement,
+            # so of two writers that read the same version only one matches a row.
+            updated = Task.objects.filter(pk=task.id, version=expected_version).update(
+                **Task.fields_from_domain(task), version=task.version
+            )
+            if not updated:
+                return False
+            Tag.objects.filter(task_id=task.id).delete()
+            Tag.objects.bulk_create(Tag(task_id=task.id, name=name) for name in task.tags)
+            return True
+
+    def delete(self, task_id: int, expected_version: int) -> bool:
+        with database_failures_as_unavailable(), transaction.atomic():
+            # Django deletes a task by primary key after collecting its tags, so the version check
+            # must hold the row: select_for_update locks it until the transaction ends (on SQLite
+            # the IMMEDIATE transaction already holds the write lock).
+            record = Task.objects.select_for_update().filter(pk=task_id, version=expected_version).first()
+            if record is None:
+                return False
+            record.delete()
+            return True
+
+    def stats(self, today: date) -> domain.TaskStats:
+        counts = {f"status_{status.value}": Count("id", filter=Q(status=status.value)) for status in domain.Status}
+        counts |= {
+            f"priority_{priority.value}": Count("id", filter=Q(priority=priority.value)) for priority in domain.Priority
+        }
+        overdue = Q(due_date__lt=today) & ~Q(status__in=[domain.Status.DONE.value, domain.Status.ARCHIVED.value])
+        with database_failures_as_unavailable():
+            totals = Task.objects.aggregate(total=Count("id"), overdue=Count("id", filter=overdue), **counts)
+        return domain.TaskStats(
+            total=totals["total"],
+            by_status={status: totals[f"status_{status.value}"] for status in domain.Status},
+            by_priority={priority: totals[f"priority_{priority.value}"] for priority in domain.Priority},
+            overdue=totals["overdue"],
+        )
+
+    def ping(self) -> bool:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            return True
+        except DatabaseError:
+            return False

@@ -1,0 +1,103 @@
+"""What the contract suite cannot see from outside: the wrappers, the dispatch traps and the configuration."""
+
+import pytest
+from sqlalchemy import create_engine, inspect
+from sqlalchemy.exc import OperationalError
+from tg import abort
+
+from tracker import migrate
+from tracker.config.settings import deployment_settings
+
+
+def test_create_and_fetch(app):
+    created = app.post_json("/api/tasks", {"title": "Write tests"}, status=201)
+    # WebOb would have sent http://localhost/api/tasks/1.
+    assert created.headers["Location"] == "/api/tasks/1"
+    fetched = app.get(created.headers["Location"])
+    assert fetched.json == created.json and fetched.headers["ETag"] == '"1"'
+
+
+def test_every_request_gets_an_id(app):
+    response = app.get("/health/live", headers={"X-Request-ID": "from-client"})
+    assert response.headers["X-Request-ID"] == "from-client"
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/", "//api", "/api/index", "/api/tasks/get_all", "/api/tasks/1.json", "/api/tasks/1/edit"],
+)
+def test_object_dispatch_aliases_are_not_found(app, path):
+    app.post_json("/api/tasks", {"title": "exists"}, status=201)
+    response = app.get(path, status=404)
+    assert response.content_type == "application/problem+json"
+
+
+def test_a_method_name_in_the_id_segment_is_not_dispatched(app):
+    app.get("/api/tasks/post", status=404)
+    assert app.get("/api/tasks").json["total"] == 0
+
+
+def test_method_override_parameter_is_ignored(app):
+    app.post_json("/api/tasks", {"title": "kept"}, status=201)
+    app.patch_json("/api/tasks/1?_method=DELETE", {"priority": "high"}, status=200)
+    assert app.get("/api/tasks/1").json["priority"] == "high"
+
+
+def test_rest_controller_405_has_the_spec_allow_header(app):
+    response = app.put_json("/api/tasks/1", {}, status=405)
+    assert response.content_type == "application/problem+json"
+    assert response.headers["Allow"] == "GET, HEAD, PATCH, DELETE"
+
+
+def test_head_is_dispatched_like_get(app):
+    app.post_json("/api/tasks", {"title": "headed"}, status=201)
+    response = app.head("/api/tasks/1", status=200)
+    assert response.headers["ETag"] == '"1"' and response.body == b""
+
+
+def test_tg_abort_becomes_a_problem(app, monkeypatch):
+    def aborting():
+        abort(404, "gone")
+
+    monkeypatch.setattr("tracker.controllers.tasks.task_service", aborting)
+    response = app.get("/api/tasks/stats", status=404)
+    assert response.content_type == "application/problem+json"
+    assert response.json["code"] == "not_found"
+
+
+def test_unexpected_exceptions_are_500_problems_without_details(app, monkeypatch, caplog):
+    def explode(*args, **kwargs):
+        raise RuntimeError("secret detail")
+
+    monkeypatch.setattr("tracker.controllers.tasks.task_service", explode)
+    response = app.get("/api/tasks", status=500)
+    assert response.json["code"] == "internal_error"
+    assert "secret detail" not in response.text
+    assert any(record.exc_info and record.levelname == "ERROR" for record in caplog.records)
+
+
+def test_a_failing_commit_is_a_503_and_nothing_is_stored(app, monkeypatch):
+    def failing_commit(self):
+        raise OperationalError("COMMIT", {}, Exception("disk I/O error"))
+
+    # zope.sqlalchemy commits the session's transaction when the transaction manager commits.
+    monkeypatch.setattr("sqlalchemy.orm.SessionTransaction.commit", failing_commit)
+    response = app.post_json("/api/tasks", {"title": "never stored"}, status=503)
+    assert response.json["code"] == "unavailable"
+    monkeypatch.undo()
+    assert app.get("/api/tasks").json["total"] == 0
+
+
+def test_environment_wins_over_the_ini(monkeypatch):
+    ini_values = {"sqlalchemy.url": "sqlite:///var/ini.db", "port": "8005", "log_level": "info"}
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("PORT", "9100")
+    settings = deployment_settings(ini_values)
+    assert (settings.database_url, settings.port) == ("sqlite:///var/ini.db", 9100)
+
+
+def test_migrate_upgrades_the_database_in_force(tmp_path, monkeypatch, production_ini):
+    database_url = f"sqlite:///{tmp_path / 'migrated.db'}"
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    migrate.main(production_ini)
+    assert "tasks" in inspect(create_engine(database_url)).get_table_names()

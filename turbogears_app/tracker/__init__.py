@@ -1,0 +1,1 @@
+"""The TurboGears2 variant, laid out like a trimmed ``gearbox quickstart`` project."""

@@ -1,0 +1,64 @@
+# /api and /api/tasks…: HTTP in, service call, HTTP out. routes.py maps the spec's paths here.
+# ruff: noqa: F821 (web2py runs this file with request, response, session, DAL, HTTP… as globals)
+from resources import request_document, requested_task_id, resource, respond
+
+from tasktracker.http import api_info, etag_for, if_none_match_hits
+from tasktracker.observability.metrics import TASK_EVENTS
+from tasktracker.serialization import page_to_dict, stats_to_dict, task_to_dict
+from tasktracker.service import TaskService
+from tasktracker.validation import parse_list_query
+
+task_service = TaskService(task_repository, events=TASK_EVENTS)
+
+
+@resource("/api")
+def index():
+    def GET():
+        return respond(api_info("web2py", "web2py-gluon"))
+
+    return locals()
+
+
+@resource("/api/tasks")
+def tasks():
+    def GET():
+        query = parse_list_query(request.env.query_string or "")
+        return respond(page_to_dict(task_service.list_tasks(query)))
+
+    def POST():
+        task = task_service.create_task(request_document())
+        task_repository.commit()
+        return respond(task_to_dict(task), 201, Location=f"/api/tasks/{task.id}", ETag=etag_for(task.version))
+
+    return locals()
+
+
+@resource("/api/tasks/stats")
+def stats():
+    def GET():
+        return respond(stats_to_dict(task_service.stats()))
+
+    return locals()
+
+
+@resource("/api/tasks/{id}")
+def task():
+    def GET():
+        task = task_service.get_task(requested_task_id())
+        etag = etag_for(task.version)
+        if if_none_match_hits(request.env.http_if_none_match, task.version):
+            raise HTTP(304, ETag=etag)
+        return respond(task_to_dict(task), ETag=etag)
+
+    def PATCH():
+        document = request_document()
+        task = task_service.update_task(requested_task_id(), document, request.env.http_if_match)
+        task_repository.commit()
+        return respond(task_to_dict(task), ETag=etag_for(task.version))
+
+    def DELETE():
+        task_service.delete_task(requested_task_id(), request.env.http_if_match)
+        task_repository.commit()
+        raise HTTP(204)
+
+    return locals()
