@@ -16,7 +16,10 @@ class Live:
 @cherrypy.expose
 class Ready:
     def GET(self):
-        status, document = readiness(SqlAlchemyTaskRepository(cherrypy.request.db).ping())
+        # Cheroot serves while engine.start() is still waiting for it; a SIGTERM in that window
+        # makes the engine exit with 70. Not ready until the bus has finished starting.
+        started = cherrypy.engine.state == cherrypy.engine.states.STARTED
+        status, document = readiness(SqlAlchemyTaskRepository(cherrypy.request.db).ping(), started)
         cherrypy.response.status = status
         return document
 

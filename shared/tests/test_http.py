@@ -7,6 +7,7 @@ from tasktracker.http import (
     if_match_allows,
     if_none_match_hits,
     parse_task_id,
+    readiness,
     route_template_for_path,
 )
 
@@ -104,3 +105,9 @@ def test_if_match_is_strong(header: str | None, allowed: bool) -> None:
 )
 def test_if_none_match_is_weak(header: str | None, hit: bool) -> None:
     assert if_none_match_hits(header, 3) is hit
+
+
+def test_readiness() -> None:
+    assert readiness(True) == (200, {"status": "ok", "checks": {"database": "ok"}})
+    assert readiness(False) == (503, {"status": "error", "checks": {"database": "error"}})
+    assert readiness(True, server_started=False) == (503, {"status": "error", "checks": {"database": "ok"}})

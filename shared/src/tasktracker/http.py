@@ -183,11 +183,15 @@ def api_info(variant: str, framework_distribution: str) -> dict[str, str]:
 LIVE_DOCUMENT = {"status": "ok"}
 
 
-def readiness(database_ok: bool) -> tuple[int, dict[str, Any]]:
-    """``GET /health/ready`` (spec 4.10): the status code and the document."""
-    if database_ok:
-        return 200, {"status": "ok", "checks": {"database": "ok"}}
-    return 503, {"status": "error", "checks": {"database": "error"}}
+def readiness(database_ok: bool, server_started: bool = True) -> tuple[int, dict[str, Any]]:
+    """``GET /health/ready`` (spec 4.10): the status code and the document.
+
+    ``server_started`` is False while a server answers requests before it has finished starting.
+    """
+    checks = {"database": "ok" if database_ok else "error"}
+    if database_ok and server_started:
+        return 200, {"status": "ok", "checks": checks}
+    return 503, {"status": "error", "checks": checks}
 
 
 def json_bytes(document: object) -> bytes:
