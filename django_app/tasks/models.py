@@ -1,5 +1,5 @@
 """The database's shape of a task, as Django models. The domain's Task never sees them: the
-repository maps between the two with ``to_domain()`` and ``fields_from_domain()``."""
+repository maps between the two with ``to_domain()`` and ``tasktracker.repository.stored_fields()``."""
 
 from django.db import models
 
@@ -28,22 +28,6 @@ class Task(models.Model):
 
     def __str__(self):
         return self.title
-
-    @staticmethod
-    def fields_from_domain(task: domain.NewTask | domain.Task) -> dict:
-        """The column values of a domain task (its tags and version are stored separately)."""
-        return {
-            "title": task.title,
-            "description": task.description,
-            "title_key": domain.search_key(task.title),
-            "description_key": domain.search_key(task.description),
-            "status": task.status.value,
-            "priority": task.priority.value,
-            "due_date": task.due_date,
-            "created_at": task.created_at,
-            "updated_at": task.updated_at,
-            "completed_at": task.completed_at,
-        }
 
     def to_domain(self) -> domain.Task:
         return domain.Task(

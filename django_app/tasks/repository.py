@@ -4,8 +4,7 @@ The ORM stays here; the rules stay in tasktracker. Reads run in autocommit, and 
 takes more than one statement runs in ``transaction.atomic()``.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import date
 
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
@@ -13,7 +12,8 @@ from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 
 from tasks.models import Tag, Task
 from tasktracker import domain
-from tasktracker.errors import Unavailable
+from tasktracker.errors import unavailable_on
+from tasktracker.repository import stored_fields
 
 # Failures of the database itself (unreachable, gone away, locked past the timeout), as opposed
 # to programming errors, which stay 500s.
@@ -24,12 +24,8 @@ PRIORITY_RANK = Case(
 )
 
 
-@contextmanager
-def database_failures_as_unavailable() -> Iterator[None]:
-    try:
-        yield
-    except DATABASE_FAILURES as failure:
-        raise Unavailable() from failure
+def database_failures_as_unavailable() -> AbstractContextManager[None]:
+    return unavailable_on(*DATABASE_FAILURES)
 
 
 def filter_tasks(tasks: QuerySet, query: domain.ListQuery) -> QuerySet:
@@ -61,7 +57,7 @@ def order_tasks(tasks: QuerySet, sort: domain.SortOrder) -> QuerySet:
 class DjangoTaskRepository:
     def add(self, task: domain.NewTask) -> domain.Task:
         with database_failures_as_unavailable(), transaction.atomic():
-            record = Task.objects.create(**Task.fields_from_domain(task), version=1)
+            record = Task.objects.create(**stored_fields(task), version=1)
             Tag.objects.bulk_create(Tag(task=record, name=name) for name in task.tags)
             return record.to_domain()
 
@@ -81,7 +77,7 @@ class DjangoTaskRepository:
             # One UPDATE ... WHERE id = ? AND version = ?: the check and the write are one statement,
             # so of two writers that read the same version only one matches a row.
             updated = Task.objects.filter(pk=task.id, version=expected_version).update(
-                **Task.fields_from_domain(task), version=task.version
+                **stored_fields(task), version=task.version
             )
             if not updated:
                 return False

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -157,6 +159,19 @@ class Unavailable(ProblemError):
 
     status, code = 503, "unavailable"
     default_detail = "The service cannot reach its database."
+
+
+@contextmanager
+def unavailable_on(*database_failures: type[BaseException]) -> Iterator[None]:
+    """Turn the given driver or ORM errors into a 503, keeping them as its cause.
+
+    Each repository names its own: failures of the database itself (unreachable, gone away,
+    locked past the timeout), as opposed to programming errors, which stay 500s.
+    """
+    try:
+        yield
+    except database_failures as failure:
+        raise Unavailable() from failure
 
 
 def problem_for(exception: BaseException) -> ProblemError:

@@ -5,10 +5,10 @@ Every implementation runs ``tasktracker.testing.repository_contract`` against it
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Protocol
 
-from tasktracker.domain import ListQuery, NewTask, Task, TaskStats
+from tasktracker.domain import ListQuery, NewTask, Task, TaskStats, search_key
 
 
 class TaskRepository(Protocol):
@@ -50,3 +50,22 @@ class TaskRepository(Protocol):
     def ping(self) -> bool:
         """True when the database answers a trivial query. Never raises."""
         ...
+
+
+def stored_fields(task: NewTask | Task) -> dict[str, str | date | datetime | None]:
+    """A task's scalar columns as every repository stores them, search keys included.
+
+    Its tags, id and version are each repository's own business.
+    """
+    return {
+        "title": task.title,
+        "description": task.description,
+        "title_key": search_key(task.title),
+        "description_key": search_key(task.description),
+        "status": task.status.value,
+        "priority": task.priority.value,
+        "due_date": task.due_date,
+        "created_at": task.created_at,
+        "updated_at": task.updated_at,
+        "completed_at": task.completed_at,
+    }

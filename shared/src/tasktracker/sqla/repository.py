@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime
 
 from sqlalchemy import case, delete, func, insert, or_, select, update
@@ -12,7 +11,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
 from tasktracker.domain import PRIORITY_RANK, ListQuery, NewTask, Priority, SortField, Status, Task, TaskStats
-from tasktracker.errors import Unavailable
+from tasktracker.errors import unavailable_on
+from tasktracker.repository import stored_fields
 from tasktracker.sqla.models import TaskRecord, TaskTagRecord
 
 # Failures of the database itself (unreachable, gone away, locked past the timeout), as
@@ -24,13 +24,9 @@ DATABASE_FAILURES = (
 )
 
 
-@contextmanager
-def database_failures_as_unavailable() -> Iterator[None]:
+def database_failures_as_unavailable() -> AbstractContextManager[None]:
     """Wrap work on the session (a commit, say) so a database failure becomes a 503."""
-    try:
-        yield
-    except DATABASE_FAILURES as failure:
-        raise Unavailable() from failure
+    return unavailable_on(*DATABASE_FAILURES)
 
 
 def _as_utc(moment: datetime | None) -> datetime | None:
@@ -57,21 +53,6 @@ def to_domain(record: TaskRecord) -> Task:
         completed_at=_as_utc(record.completed_at),
         version=record.version,
     )
-
-
-def _column_values(task: NewTask | Task) -> dict[str, object]:
-    return {
-        "title": task.title,
-        "description": task.description,
-        "title_key": task.title.casefold(),
-        "description_key": task.description.casefold(),
-        "status": task.status.value,
-        "priority": task.priority.value,
-        "due_date": task.due_date,
-        "created_at": task.created_at,
-        "updated_at": task.updated_at,
-        "completed_at": task.completed_at,
-    }
 
 
 def _filters(query: ListQuery) -> list[ColumnElement[bool]]:
@@ -121,7 +102,7 @@ class SqlAlchemyTaskRepository:
 
     def add(self, task: NewTask) -> Task:
         with database_failures_as_unavailable():
-            record = TaskRecord(**_column_values(task), version=1, tags=[TaskTagRecord(tag=tag) for tag in task.tags])
+            record = TaskRecord(**stored_fields(task), version=1, tags=[TaskTagRecord(tag=tag) for tag in task.tags])
             self.session.add(record)
             self.session.flush()
             return to_domain(record)
@@ -149,7 +130,7 @@ class SqlAlchemyTaskRepository:
             result = self.session.execute(
                 update(TaskRecord)
                 .where(TaskRecord.id == task.id, TaskRecord.version == expected_version)
-                .values(**_column_values(task), version=task.version)
+                .values(**stored_fields(task), version=task.version)
                 .execution_options(synchronize_session=False)
             )
             if result.rowcount != 1:

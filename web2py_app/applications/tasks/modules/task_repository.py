@@ -5,6 +5,7 @@ from datetime import date
 
 from tasktracker.domain import PRIORITY_RANK, ListQuery, NewTask, Priority, SortField, Status, Task, TaskStats
 from tasktracker.errors import Unavailable
+from tasktracker.repository import stored_fields
 
 
 def to_domain(row) -> Task:
@@ -21,22 +22,6 @@ def to_domain(row) -> Task:
         completed_at=row.completed_at,
         version=row.version,
     )
-
-
-def _column_values(task: NewTask | Task) -> dict:
-    return {
-        "title": task.title,
-        "description": task.description,
-        "title_key": task.title.casefold(),
-        "description_key": task.description.casefold(),
-        "status": task.status.value,
-        "priority": task.priority.value,
-        "due_date": task.due_date,
-        "tags": list(task.tags),
-        "created_at": task.created_at,
-        "updated_at": task.updated_at,
-        "completed_at": task.completed_at,
-    }
 
 
 class DalTaskRepository:
@@ -69,7 +54,7 @@ class DalTaskRepository:
 
     def add(self, task: NewTask) -> Task:
         with self._failures_as_unavailable():
-            task_id = self.db.task.insert(**_column_values(task), version=1)
+            task_id = self.db.task.insert(**stored_fields(task), tags=list(task.tags), version=1)
         return Task(id=int(task_id), version=1, **vars(task))
 
     def get(self, task_id: int) -> Task | None:
@@ -88,7 +73,9 @@ class DalTaskRepository:
         with self._failures_as_unavailable():
             unchanged_since_read = (self.db.task.id == task.id) & (self.db.task.version == expected_version)
             # One UPDATE … WHERE version = expected: the check and the write are one statement.
-            updated = self.db(unchanged_since_read).update(**_column_values(task), version=task.version)
+            updated = self.db(unchanged_since_read).update(
+                **stored_fields(task), tags=list(task.tags), version=task.version
+            )
         return updated == 1
 
     def delete(self, task_id: int, expected_version: int) -> bool:
