@@ -26,6 +26,9 @@ from harness import (  # noqa: E402
     variants,
 )
 
+# Known deviations (deviations.toml) become strict xfails of their variant.
+pytest_plugins = ("deviations",)
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("contract", "task tracker contract suite")

@@ -4,6 +4,7 @@ from tasktracker.sqla.migrate import upgrade
 from tracker import create_app
 
 
+# region: tests
 @pytest.fixture
 def app(tmp_path, monkeypatch):
     database_url = f"sqlite:///{tmp_path / 'tasks.db'}"
@@ -15,3 +16,6 @@ def app(tmp_path, monkeypatch):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+# endregion

@@ -5,6 +5,7 @@ from sqlalchemy.exc import OperationalError
 from tracker import api
 
 
+# region: tests
 def test_create_and_fetch(client):
     created = client.post("/api/tasks", json={"title": "Write tests"})
     assert created.status_code == 201
@@ -48,3 +49,6 @@ def test_a_failing_commit_is_a_503(client, monkeypatch):
 def test_init_db_command(app):
     result = app.test_cli_runner().invoke(args=["init-db"])
     assert result.exit_code == 0 and "migrated" in result.output
+
+
+# endregion

@@ -10,17 +10,24 @@ from tasktracker.http import MAX_BODY_BYTES, TASK_ID_SEGMENT
 from tasktracker.observability.logging import logging_config
 
 
+# region: routing
 class TaskIdConverter(BaseConverter):
     """One path segment, but never ``stats``: that literal route wins, even for its 405s."""
 
     regex = TASK_ID_SEGMENT
 
 
+# endregion
+
+
+# region: app-config
 def create_app(test_config: dict | None = None) -> Flask:
     settings = Settings.from_env("flask")
+    # region: logging
     # Logging is configured before the app exists, as Flask's docs advise: otherwise app.logger
     # installs its own default handler on first use.
     dictConfig(logging_config("flask", settings.log_level, settings.log_format))
+    # endregion
 
     # No static folder: this API serves no files, and its route would answer /static/* itself.
     app = Flask(__name__, static_folder=None)
@@ -47,3 +54,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(health.bp)
     return app
+
+
+# endregion

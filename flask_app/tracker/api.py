@@ -18,27 +18,42 @@ from tasktracker.sqla import SqlAlchemyTaskRepository, database_failures_as_unav
 from tasktracker.validation import parse_list_query
 from tracker.db import get_session
 
+# region: routing
 bp = Blueprint("api", __name__, url_prefix="/api")
+# endregion
 
 
+# region: persistence
 def task_service() -> TaskService:
     return TaskService(SqlAlchemyTaskRepository(get_session()), events=TASK_EVENTS)
 
 
+# endregion
+
+
+# region: transaction
 def commit() -> None:
     with database_failures_as_unavailable():
         get_session().commit()
+
+
+# endregion
 
 
 def json_response(document: object, status: int = 200, headers: dict | None = None) -> Response:
     return Response(json_bytes(document), status=status, headers=headers, content_type=JSON_CONTENT_TYPE)
 
 
+# region: request-parsing
 def request_document() -> object:
     # get_data() enforces MAX_CONTENT_LENGTH; the rest of the decoding rules are the spec's.
     return decode_json_body(request.headers.get("Content-Type"), request.get_data(cache=False))
 
 
+# endregion
+
+
+# region: routing
 @bp.get("")
 def index() -> Response:
     return json_response(api_info("flask", "Flask"))
@@ -85,3 +100,6 @@ def delete_task(task_id: str) -> Response:
     task_service().delete_task(parse_task_id(task_id), request.headers.get("If-Match"))
     commit()
     return Response(status=204)
+
+
+# endregion

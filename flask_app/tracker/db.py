@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tasktracker.sqla import create_engine_for
 
 
+# region: persistence, transaction
 def init_app(app: Flask) -> None:
     engine = create_engine_for(app.config["DATABASE_URL"])
     app.extensions["sessionmaker"] = sessionmaker(bind=engine)
@@ -29,6 +30,10 @@ def close_session(_exception: BaseException | None = None) -> None:
         session.close()
 
 
+# endregion
+
+
+# region: persistence
 @click.command("init-db")
 @with_appcontext
 def init_db_command() -> None:
@@ -38,3 +43,6 @@ def init_db_command() -> None:
 
     upgrade(current_app.config["DATABASE_URL"])
     click.echo("Database migrated.")
+
+
+# endregion

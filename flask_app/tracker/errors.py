@@ -15,6 +15,7 @@ from tasktracker.http import json_bytes, method_not_allowed, route_template_for_
 from tasktracker.observability.logging import log_failure
 
 
+# region: errors
 def problem_response(problem: ProblemError) -> Response:
     return Response(
         json_bytes(problem.to_dict(g.observation.request_id)),
@@ -51,3 +52,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(ProblemError, handle_problem)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected)
+
+
+# endregion

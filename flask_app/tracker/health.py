@@ -7,6 +7,7 @@ from tasktracker.observability.metrics import exposition
 from tasktracker.sqla import SqlAlchemyTaskRepository
 from tracker.db import get_session
 
+# region: routing
 bp = Blueprint("health", __name__)
 
 
@@ -21,7 +22,14 @@ def ready() -> Response:
     return Response(json_bytes(document), status=status, content_type=JSON_CONTENT_TYPE)
 
 
+# endregion
+
+
+# region: metrics
 @bp.get("/metrics")
 def metrics() -> Response:
     body, content_type = exposition()
     return Response(body, content_type=content_type)
+
+
+# endregion

@@ -9,6 +9,7 @@ from tasktracker.observability.logging import REQUEST_ID_HEADER
 from tasktracker.observability.metrics import publish_app_info
 from tasktracker.observability.observation import RequestObservation
 
+# region: logging, metrics
 FLASK_VARIABLE = re.compile(r"<[^>]+>")
 
 
@@ -34,3 +35,6 @@ def init_app(app: Flask) -> None:
     publish_app_info("flask", "Flask")
     app.before_request(start_observation)
     app.after_request(finish_observation)
+
+
+# endregion

@@ -2,4 +2,6 @@
 
 from tracker import create_app
 
+# region: serving
 app = create_app()
+# endregion

@@ -1,0 +1,230 @@
+"""The concerns a reader compares across variants, and the region markers that say where each one lives.
+
+A variant marks a stretch of its code with a comment line naming one or more concerns, and closes
+it with ``endregion``::
+
+    # region: routing
+    bp = Blueprint("api", __name__, url_prefix="/api")
+    # endregion
+
+    # region: logging, metrics          (one stretch may serve several concerns)
+    ...
+    # endregion
+
+Regions may nest; ``endregion`` closes the innermost open one. The comment may start with ``#``,
+``;`` (ini files), ``//`` or ``<!--`` (templates, closed by ``-->``). Every variant must mark every
+concern at least once. ``tools/side_by_side.py`` and ``tools/compare.py`` read the markers through
+this module.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import variants
+
+
+@dataclass(frozen=True)
+class Concern:
+    slug: str
+    title: str
+    summary: str
+
+
+CONCERNS: tuple[Concern, ...] = (
+    Concern(
+        "app-config",
+        "App and config assembly",
+        "Where the application object is built: the settings of spec 6.4 read from the environment in one "
+        "place, the framework switches the spec needs turned on or off, and the pieces — routes, error "
+        "handlers, request hooks, database — wired together.",
+    ),
+    Concern(
+        "routing",
+        "Routing",
+        "How the seven route templates of spec 4 become code: exact paths with no trailing-slash or "
+        "slash-merging redirects, `{id}` as one path segment that is never `stats`, method dispatch with "
+        "`HEAD` wherever `GET` works, and a 405 whose `Allow` lists exactly the spec's methods.",
+    ),
+    Concern(
+        "request-parsing",
+        "Request parsing and validation hand-off",
+        "How a view reaches the raw body bytes, the `Content-Type` header and the raw query string, and "
+        "hands them unchanged to `tasktracker.http.decode_json_body` and "
+        "`tasktracker.validation.parse_list_query`. The rules live in `shared/`; the variant's job is to "
+        "keep the framework's own parsing (size limits, form decoding, charset guessing) out of the way.",
+    ),
+    Concern(
+        "errors",
+        "Error mapping to problem+json",
+        "How every failure leaves as `application/problem+json` carrying the request id (spec 5): the "
+        "service layer's `ProblemError`s, the framework's own 404, 405 and 413, and any unexpected "
+        "exception, which is logged and answered 500 without details.",
+    ),
+    Concern(
+        "persistence",
+        "Persistence and repository",
+        "How the variant reaches the database: the engine or connection pool made once per process, the "
+        "repository handed to the shared `TaskService`, and the migration command that creates the "
+        "schema before the server takes traffic.",
+    ),
+    Concern(
+        "transaction",
+        "Transaction per request",
+        "One request, one transaction: committed when the view succeeded, rolled back when anything "
+        "failed, and the session or connection released at the end of the request whatever happened.",
+    ),
+    Concern(
+        "logging",
+        "Logging",
+        "JSON lines on stdout (spec 6.2), configured once before serving: the framework's and the "
+        "server's loggers routed through the same formatter, the server's own access log off, and one "
+        "access line per request from `tasktracker.access` carrying the request id.",
+    ),
+    Concern(
+        "metrics",
+        "Metrics",
+        "The Prometheus metrics of spec 6.3: a per-request hook that knows the matched route template "
+        "(or `unmatched`), the `/metrics` endpoint, and — when the server forks workers — "
+        "prometheus-client's multiprocess mode.",
+    ),
+    Concern(
+        "serving",
+        "Serving and process model",
+        "How the variant runs in production: its entry point, the server and its workers or threads "
+        "(`WEB_CONCURRENCY`), `HOST` and `PORT`, a graceful stop on SIGTERM within 10 seconds, and the "
+        "migrate and serve commands declared in `variant.toml`.",
+    ),
+    Concern(
+        "tests",
+        "Tests",
+        "The variant's own tests, in its framework's idiom, for what the black-box contract suite cannot "
+        "provoke from outside: an unexpected exception, a failing commit, a management command.",
+    ),
+)
+CONCERN_SLUGS = tuple(concern.slug for concern in CONCERNS)
+
+MARKER = re.compile(r"^\s*(?:#|;|//|<!--)\s*(?P<kind>region:|endregion\b)(?P<rest>.*?)\s*(?:-->)?\s*$")
+# Files a reader of the variant does not compare: its prose and what its runs leave behind.
+SKIPPED_SUFFIXES = (".md", ".rst", ".db", ".sqlite3", ".pyc", ".png", ".ico")
+
+
+class MarkerError(Exception):
+    """A marker that cannot be read: unknown concern, unbalanced region."""
+
+
+@dataclass(frozen=True)
+class Region:
+    variant: str
+    concern: str
+    path: Path  # relative to the repository root
+    first_line: int  # the region's first and last lines of content, 1-based, markers excluded
+    last_line: int
+    lines: tuple[str, ...]  # the content lines, verbatim (nested markers included)
+
+    @property
+    def code(self) -> str:
+        return textwrap.dedent("\n".join(self.lines))
+
+    def counted_line_numbers(self) -> set[int]:
+        return {
+            self.first_line + offset
+            for offset, line in enumerate(self.lines)
+            if line.strip() and not MARKER.match(line)
+        }
+
+
+def is_test_file(relative_path: Path) -> bool:
+    return (
+        "tests" in relative_path.parts
+        or relative_path.name in ("conftest.py", "pytest.ini")
+        or relative_path.name.startswith("test_")
+        or relative_path.stem.endswith("_test")
+    )
+
+
+def variant_files(variant: variants.Variant) -> list[Path]:
+    """The variant's text files, repository-relative: tracked or new, never ignored; no prose, no dotfiles."""
+    listing = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z", "."],
+        cwd=variant.folder,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    paths = []
+    for name in sorted(set(filter(None, listing.split("\0")))):
+        path = variant.folder / name
+        if not path.is_file() or path.name.startswith(".") or path.name.endswith(SKIPPED_SUFFIXES):
+            continue
+        try:
+            path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue
+        paths.append(path.relative_to(variants.REPO_ROOT))
+    return paths
+
+
+def parse_markers(text: str, where: str) -> list[tuple[str, int, int]]:
+    """``(concern, first_line, last_line)`` per concern of each region, content lines only."""
+    found: list[tuple[str, int, int]] = []
+    open_regions: list[tuple[tuple[str, ...], int]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        marker = MARKER.match(line)
+        if not marker:
+            continue
+        if marker["kind"] == "region:":
+            concerns = tuple(name.strip() for name in marker["rest"].split(","))
+            unknown = [name for name in concerns if name not in CONCERN_SLUGS]
+            if unknown:
+                raise MarkerError(
+                    f"{where}:{number}: unknown concern {unknown[0]!r}; known: {', '.join(CONCERN_SLUGS)}"
+                )
+            open_regions.append((concerns, number))
+            continue
+        if not open_regions:
+            raise MarkerError(f"{where}:{number}: endregion without a region")
+        concerns, start = open_regions.pop()
+        named = marker["rest"].lstrip(":").strip()
+        if named and named not in concerns:
+            raise MarkerError(f"{where}:{number}: endregion {named!r} closes the region of {', '.join(concerns)}")
+        found.extend((concern, start + 1, number - 1) for concern in concerns)
+    if open_regions:
+        concerns, start = open_regions[-1]
+        raise MarkerError(f"{where}:{start}: region {', '.join(concerns)} is never closed")
+    return found
+
+
+def regions_of(variant: variants.Variant) -> list[Region]:
+    """Every region of the variant, in concern order, then by file and line."""
+    regions = []
+    for relative_path in variant_files(variant):
+        text = (variants.REPO_ROOT / relative_path).read_text(encoding="utf-8")
+        all_lines = text.splitlines()
+        for concern, first, last in parse_markers(text, str(relative_path)):
+            # Blank lines at either end carry nothing; the link should frame the code itself.
+            while first <= last and not all_lines[first - 1].strip():
+                first += 1
+            while last >= first and not all_lines[last - 1].strip():
+                last -= 1
+            if first > last:
+                raise MarkerError(f"{relative_path}:{first - 1}: region {concern} is empty")
+            regions.append(
+                Region(variant.name, concern, relative_path, first, last, tuple(all_lines[first - 1 : last]))
+            )
+    return sorted(
+        regions, key=lambda region: (CONCERN_SLUGS.index(region.concern), str(region.path), region.first_line)
+    )
+
+
+def ordered_variants() -> list[variants.Variant]:
+    """The variants in the spec's order (django, flask, bottle, …), which is the order of their ports."""
+    return sorted(variants.all_variants(), key=lambda variant: (variant.port, variant.name))
+
+
+def missing_concerns(variant_regions: list[Region]) -> list[str]:
+    marked = {region.concern for region in variant_regions}
+    return [slug for slug in CONCERN_SLUGS if slug not in marked]
