@@ -39,6 +39,7 @@ def _column_values(task: NewTask | Task) -> dict:
     }
 
 
+# region: persistence
 class DalTaskRepository:
     """``connect`` builds the DAL, with the task table, the first time the repository needs it."""
 
@@ -54,6 +55,8 @@ class DalTaskRepository:
             except RuntimeError as failure:  # DAL()'s "Failure to connect, tried N times"
                 raise Unavailable() from failure
         return self._db
+
+    # endregion
 
     @contextmanager
     def _failures_as_unavailable(self):
@@ -123,6 +126,7 @@ class DalTaskRepository:
             return False
         return True
 
+    # region: transaction
     def commit(self) -> None:
         """Commit the request's writes now, so that a failure is a 503 rather than a lost write.
 
@@ -131,6 +135,8 @@ class DalTaskRepository:
         if self._db is not None:
             with self._failures_as_unavailable():
                 self._db.commit()
+
+    # endregion
 
     def _filters(self, query: ListQuery):
         task = self.db.task
