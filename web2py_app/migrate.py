@@ -11,8 +11,10 @@ os.environ.setdefault("web2py_path", APPLICATIONS_PARENT)
 
 from gluon.shell import env  # noqa: E402
 
+# region: persistence
 # The DAL keeps its .table files in the application's databases/ folder, which web2py creates
 # on the first request; the shell does not.
 os.makedirs(os.path.join(APPLICATIONS_PARENT, "applications", "tasks", "databases"), exist_ok=True)
 environment = env("tasks", import_models=True, extra_request={"migrate": True})
 environment["connect_database"]().commit()
+# endregion

@@ -2,6 +2,7 @@
 # Patterns match the whole path; the last one sends everything else to a 404, so that web2py's
 # default /<app>/<controller>/<function> URLs are not reachable from outside.
 #
+# region: routing
 # web2py matches each pattern against "<client>:<scheme>://<host>:<method> <path>". A pattern
 # that is only a path gets a prefix accepting methods made of letters alone, which would let
 # M-SEARCH or PROPFIND2 skip these routes; ANY_REQUEST accepts every method.
@@ -17,3 +18,4 @@ routes_in = (
     (ANY_REQUEST + "/metrics", "/tasks/health/metrics"),
     (ANY_REQUEST + "/$anything", "/tasks/errors/not_found"),
 )
+# endregion

@@ -14,14 +14,17 @@ from tasktracker.observability.logging import ERROR_LOGGER, REQUEST_ID_HEADER, l
 from tasktracker.observability.metrics import publish_app_info
 from tasktracker.observability.observation import RequestObservation
 
+# region: app-config
 # web2py finds its applications parent (applications/, routes.py, VERSION) here, and writes
 # its working folders (deposit/, logs/, each app's databases/ …) under it.
 os.environ.setdefault("web2py_path", os.path.dirname(os.path.abspath(__file__)))
 
 settings = Settings.from_env("web2py")
+# region: logging
 # Configured before gluon is imported: gluon.main then finds the root logger set up and adds
 # no handler of its own (it would try logging.conf, then logging.basicConfig()).
 dictConfig(logging_config("web2py", settings.log_level, settings.log_format))
+# endregion
 
 from gluon.settings import global_settings  # noqa: E402
 
@@ -30,9 +33,12 @@ global_settings.web2py_runtime_handler = True
 
 import gluon.main  # noqa: E402
 
+# endregion
+
 error_logger = logging.getLogger(ERROR_LOGGER)
 
 
+# region: errors
 def web2py_error_as_problem(status, headers):
     """A problem for an error page web2py wrote itself, outside any action of ours.
 
@@ -45,6 +51,10 @@ def web2py_error_as_problem(status, headers):
     return InternalError()
 
 
+# endregion
+
+
+# region: logging, metrics
 def observed(wsgi_app):
     """Request id, access log and metrics for every request, and problem+json for every error.
 
@@ -83,5 +93,10 @@ def observed(wsgi_app):
     return middleware
 
 
+# endregion
+
+
+# region: serving
 publish_app_info("web2py", "web2py-gluon")
 application = observed(gluon.main.wsgibase)
+# endregion

@@ -6,6 +6,7 @@ from tracker.app import create_app
 from tracker.observability import RequestObservationMiddleware
 
 
+# region: tests
 @pytest.fixture
 def database_url(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'tasks.db'}"
@@ -23,3 +24,6 @@ def app(database_url):
 def client(app):
     """The app as gunicorn serves it: inside the observation middleware."""
     return TestApp(RequestObservationMiddleware(app))
+
+
+# endregion

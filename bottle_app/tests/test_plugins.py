@@ -73,6 +73,7 @@ def test_routes_that_do_not_ask_for_the_service_open_no_session(client, checkout
     assert checkouts["count"] == 0
 
 
+# region: tests
 def test_the_transaction_is_committed_when_the_route_returns(client, engine):
     client.post("/tasks")
     assert stored_tasks(engine) == 1
@@ -101,6 +102,9 @@ def test_a_failing_commit_is_a_503(client, engine, monkeypatch):
     monkeypatch.setattr("sqlalchemy.orm.Session.commit", failing_commit)
     assert client.post("/tasks", status=503).json["code"] == "unavailable"
     assert stored_tasks(engine) == 0
+
+
+# endregion
 
 
 def test_two_plugins_cannot_inject_the_same_keyword(engine):

@@ -11,6 +11,7 @@ from tasktracker.observability import metrics_setup
 from tasktracker.observability.logging import gunicorn_logging_config
 
 
+# region: metrics
 def child_exit(server, worker):
     metrics_setup.mark_worker_dead(worker.pid)
 
@@ -19,16 +20,23 @@ def on_exit(server):
     metrics_setup.remove_multiprocess_dir()
 
 
+# endregion
+
+
+# region: serving
 def main() -> None:
     settings = Settings.from_env("bottle")
+    # region: metrics
     # gunicorn forks workers: prometheus-client shares their counts through files, and picks that
     # storage when it is first imported, so the directory is exported before the app is imported.
     metrics_setup.prepare_multiprocess_dir("bottle")
+    # endregion
     from tracker.app import create_app
     from tracker.observability import RequestObservationMiddleware
 
     # The app is built here, in gunicorn's master, and inherited by each worker it forks: nothing
     # in create_app() may open a database connection.
+    # region: logging
     bottle.run(
         RequestObservationMiddleware(create_app()),
         server="gunicorn",
@@ -46,6 +54,10 @@ def main() -> None:
         child_exit=child_exit,
         on_exit=on_exit,
     )
+    # endregion
+
+
+# endregion
 
 
 if __name__ == "__main__":

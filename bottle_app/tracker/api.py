@@ -18,11 +18,14 @@ from tasktracker.http import (
 from tasktracker.serialization import page_to_dict, stats_to_dict, task_to_dict
 from tasktracker.validation import parse_list_query
 
+# region: routing
 # Any one segment except "stats": Bottle tries every route of the request's method, so without
 # the lookahead PATCH /api/tasks/stats would reach update_task instead of being a 405.
 TASK_RULE = "/api/tasks/<task_id:re:(?!stats$)[^/]+>"
+# endregion
 
 
+# region: request-parsing
 def request_document() -> object:
     """The JSON body, read from wsgi.input with a hard cap.
 
@@ -35,12 +38,19 @@ def request_document() -> object:
     return decode_json_body(request.content_type, body)
 
 
+# endregion
+
+
 def index():
     return api_info("bottle", "bottle")
 
 
+# region: request-parsing
 def list_tasks(service):
     return page_to_dict(service.list_tasks(parse_list_query(request.query_string)))
+
+
+# endregion
 
 
 def create_task(service):
@@ -71,6 +81,7 @@ def delete_task(task_id, service):
     return HTTPResponse(status=204)
 
 
+# region: routing
 def create_api_app(*plugins) -> Bottle:
     """The routes under /api, as a sub-app for the root app to merge."""
     api = Bottle()
@@ -85,3 +96,6 @@ def create_api_app(*plugins) -> Bottle:
     api.patch(TASK_RULE, callback=update_task)
     api.delete(TASK_RULE, callback=delete_task)
     return api
+
+
+# endregion

@@ -16,11 +16,14 @@ from tracker.observability import decode_path
 from tracker.plugins import ProblemPlugin, SQLAlchemyPlugin
 
 
+# region: app-config
 def create_app(test_config: dict | None = None) -> Bottle:
     settings = Settings.from_env("bottle")
+    # region: logging
     # Bottle has no logging of its own (it only prints tracebacks to wsgi.errors): the standard
     # library's logging, configured here, is the only one.
     dictConfig(logging_config("bottle", settings.log_level, settings.log_format))
+    # endregion
 
     app = Bottle()
     app.config.update("tracker", database_url=settings.database_url)
@@ -42,7 +45,14 @@ def create_app(test_config: dict | None = None) -> Bottle:
     return app
 
 
+# endregion
+
+
+# region: routing
 def keep_undecodable_paths_unmatched() -> None:
     # Bottle decodes the path as UTF-8 by dropping the bytes that are not, so /api/tasks/%FF1
     # would reach task 1. Replacing them with U+FFFD instead lets such a path match nothing.
     request.environ["PATH_INFO"] = decode_path(request.environ["bottle.raw_path"])
+
+
+# endregion

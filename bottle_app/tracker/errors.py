@@ -20,6 +20,7 @@ from tasktracker.http import json_bytes, method_not_allowed, route_template_for_
 from tasktracker.observability.logging import current_request_id, log_failure
 
 
+# region: errors
 def problem_for_error(error: HTTPError) -> ProblemError:
     if error.exception is not None:
         return problem_for(error.exception)
@@ -47,3 +48,6 @@ def init_app(app: Bottle) -> None:
     # Every status a problem can have, so no error ever falls through to Bottle's HTML page.
     for status in REASON_PHRASES:
         app.error(status, callback=render_problem)
+
+
+# endregion

@@ -15,11 +15,16 @@ def ready(service):
     return HTTPResponse(document, status=status)
 
 
+# region: metrics
 def metrics():
     body, content_type = exposition()
     return HTTPResponse(body, headers={"Content-Type": content_type})
 
 
+# endregion
+
+
+# region: routing
 def create_health_app(*plugins) -> Bottle:
     """/health/live, /health/ready and /metrics, as a sub-app for the root app to merge."""
     health = Bottle()
@@ -29,3 +34,6 @@ def create_health_app(*plugins) -> Bottle:
     health.get("/health/ready", callback=ready)
     health.get("/metrics", callback=metrics)
     return health
+
+
+# endregion

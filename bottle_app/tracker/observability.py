@@ -19,6 +19,7 @@ def decode_path(path_info: str) -> str:
     return path_info.encode("latin-1").decode("utf-8", "replace") or "/"
 
 
+# region: metrics
 def route_label(environ, path: str) -> str:
     """The matched route's rule as the spec's template; Bottle sets no route when routing failed."""
     route = environ.get("bottle.route")
@@ -28,6 +29,10 @@ def route_label(environ, path: str) -> str:
     return route_template_for_path(path)
 
 
+# endregion
+
+
+# region: logging, metrics
 class RequestObservationMiddleware:
     def __init__(self, app) -> None:
         self.app = app
@@ -49,3 +54,6 @@ class RequestObservationMiddleware:
         finally:
             # Runs when the server closes the response, after the body has been sent.
             observation.finish(route_label(environ, path), status)
+
+
+# endregion

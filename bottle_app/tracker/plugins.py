@@ -13,6 +13,7 @@ from tasktracker.service import TaskService
 from tasktracker.sqla import SqlAlchemyTaskRepository, database_failures_as_unavailable
 
 
+# region: errors
 class ProblemPlugin:
     """Turns whatever a route raises into an ``HTTPError`` carrying it, for the app's error handlers.
 
@@ -36,6 +37,10 @@ class ProblemPlugin:
         return wrapper
 
 
+# endregion
+
+
+# region: persistence, transaction
 class SQLAlchemyPlugin:
     """A ``TaskService`` over a fresh session for each route whose callback takes ``keyword``.
 
@@ -70,3 +75,6 @@ class SQLAlchemyPlugin:
             return result
 
         return wrapper
+
+
+# endregion

@@ -22,6 +22,7 @@ from tracker.app import Root, mount
 from tracker.plugins import SQLAlchemyPlugin
 
 
+# region: tests
 @cherrypy.expose
 class Failing:
     def GET(self):
@@ -36,6 +37,9 @@ class TestRoot(Root):
     failing = Failing()
 
 
+# endregion
+
+
 class RecordingHandler(logging.Handler):
     def __init__(self) -> None:
         super().__init__()
@@ -45,6 +49,7 @@ class RecordingHandler(logging.Handler):
         self.records.append(record)
 
 
+# region: tests
 class TrackerWebCase(helper.CPWebCase):
     interactive = False
 
@@ -60,6 +65,8 @@ class TrackerWebCase(helper.CPWebCase):
     def teardown_class(cls):
         super().teardown_class()
         cls.plugin.unsubscribe()
+
+    # endregion
 
     def setUp(self):
         self.logs = RecordingHandler()
@@ -170,6 +177,7 @@ class ToolsTest(TrackerWebCase):
         self.assertEqual(json.loads(self.body)["total"], total_before)
 
 
+# region: tests
 class ErrorsTest(TrackerWebCase):
     def test_an_unexpected_exception_is_a_bare_500_logged_with_its_traceback(self):
         self.getPage("/failing")
@@ -186,6 +194,8 @@ class ErrorsTest(TrackerWebCase):
         self.assertProblem(503, "unavailable")
         self.assertNoHeader("Location")
         self.assertNoHeader("ETag")
+
+    # endregion
 
     def test_a_request_rejected_before_dispatch_shows_no_traceback(self):
         with socket.create_connection((self.HOST, self.PORT)) as connection:

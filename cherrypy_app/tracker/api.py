@@ -22,11 +22,16 @@ from tasktracker.validation import parse_list_query
 from tracker import FRAMEWORK, VARIANT
 
 
+# region: persistence
 def task_service() -> TaskService:
     # request.db is the session tools.db_session opened for this request.
     return TaskService(SqlAlchemyTaskRepository(cherrypy.request.db), events=TASK_EVENTS)
 
 
+# endregion
+
+
+# region: request-parsing
 def request_document() -> object:
     """The JSON body, read here by the spec's rules: CherryPy's own body processing is off."""
     check_content_length(cherrypy.request.body.length)
@@ -34,6 +39,9 @@ def request_document() -> object:
     # length, and Cheroot's own limit is off (see app.py).
     body = cherrypy.request.rfile.read(MAX_BODY_BYTES + 1)
     return decode_json_body(cherrypy.request.headers.get("Content-Type"), body)
+
+
+# endregion
 
 
 @cherrypy.expose
@@ -63,6 +71,7 @@ class Task:
         cherrypy.response.status = 204
 
 
+# region: routing
 @cherrypy.expose
 class TaskStats:
     def GET(self):
@@ -82,7 +91,9 @@ class TaskCollection:
         return None
 
     def GET(self):
+        # region: request-parsing
         query = parse_list_query(cherrypy.request.query_string)
+        # endregion
         return page_to_dict(task_service().list_tasks(query))
 
     def POST(self):
@@ -100,3 +111,6 @@ class Api:
 
     def GET(self):
         return api_info(VARIANT, FRAMEWORK)
+
+
+# endregion

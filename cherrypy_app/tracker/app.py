@@ -14,6 +14,7 @@ from tracker.health import Health, Metrics
 from tracker.tools import encode_json
 
 
+# region: routing
 class Root:
     api = Api()
     health = Health()
@@ -22,12 +23,16 @@ class Root:
     favicon_ico = None
 
 
+# endregion
+
+
 class TrackerRequest(Request):
     # A request that CherryPy rejects before dispatch (HTTP/1.1 without Host) never sees the
     # config, "environment: production" included, only the class defaults: no traceback there.
     show_tracebacks = False
 
 
+# region: serving
 def global_config(settings: Settings) -> dict:
     """cherrypy.config: the engine and the HTTP server."""
     return {
@@ -49,6 +54,10 @@ def global_config(settings: Settings) -> dict:
     }
 
 
+# endregion
+
+
+# region: app-config
 def application_config() -> dict:
     """The application's config, per path: its dispatcher, and which tools run where."""
     return {
@@ -76,6 +85,10 @@ def application_config() -> dict:
     }
 
 
+# endregion
+
+
+# region: logging
 def cherrypy_logging_config(settings: Settings) -> dict:
     """A dictConfig: every line on stdout in the spec's format (spec 6.2), CherryPy's included."""
     config = logging_config(VARIANT, settings.log_level, settings.log_format)
@@ -88,7 +101,14 @@ def cherrypy_logging_config(settings: Settings) -> dict:
     return config
 
 
+# endregion
+
+
+# region: app-config
 def mount(root: Root) -> cherrypy.Application:
     application = cherrypy.tree.mount(root, "", application_config())
     application.request_class = TrackerRequest
     return application
+
+
+# endregion

@@ -27,6 +27,7 @@ def raising(problem):
     return handler
 
 
+# region: routing
 class SpecDispatcher(MethodDispatcher):
     """Walks the object tree like MethodDispatcher, but only a whole path names a resource.
 
@@ -54,3 +55,6 @@ class SpecDispatcher(MethodDispatcher):
         if leftover_segments or "" in path.split("/")[1:] or isinstance(resource, type):
             return None, []
         return resource, leftover_segments
+
+
+# endregion

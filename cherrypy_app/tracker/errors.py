@@ -9,6 +9,7 @@ from tasktracker.http import json_bytes
 from tasktracker.observability.logging import log_failure
 
 
+# region: errors
 def respond_with_problem() -> None:
     """CherryPy calls this for any exception that is not one of its own HTTPErrors: the spec's
     problems raised by the methods and by the dispatcher, and the unexpected, which become a
@@ -26,3 +27,6 @@ def respond_with_problem() -> None:
     response.headers.update(problem.headers)
     response.headers["Content-Type"] = PROBLEM_CONTENT_TYPE
     response.body = json_bytes(problem.to_dict(cherrypy.serving.request.observation.request_id))
+
+
+# endregion

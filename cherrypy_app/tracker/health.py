@@ -29,9 +29,13 @@ class Health:
     ready = Ready()
 
 
+# region: metrics
 @cherrypy.expose
 class Metrics:
     def GET(self):
         body, content_type = exposition()
         cherrypy.response.headers["Content-Type"] = content_type
         return body
+
+
+# endregion

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tasktracker.sqla import create_engine_for
 
 
+# region: persistence
 class SQLAlchemyPlugin(plugins.SimplePlugin):
     """Owns the process's one engine, and hands out sessions on the bus's 'bind-session' channel."""
 
@@ -34,3 +35,6 @@ class SQLAlchemyPlugin(plugins.SimplePlugin):
 
     def bind_session(self) -> Session:
         return self.sessionmaker()
+
+
+# endregion

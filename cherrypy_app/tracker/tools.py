@@ -10,6 +10,7 @@ from tasktracker.sqla import database_failures_as_unavailable
 from tracker.dispatch import requested_path
 
 
+# region: logging, metrics
 class ObservationTool(cherrypy.Tool):
     """Request id, access line and metrics (spec 6.1-6.3).
 
@@ -38,6 +39,10 @@ class ObservationTool(cherrypy.Tool):
         observation.finish(route_template_for_path(observation.path), status)
 
 
+# endregion
+
+
+# region: transaction
 def transaction(next_handler, *args, **kwargs):
     """tools.db_session: one session per request from the engine plugin, committed when the
     method returns and rolled back when it raises. It wraps the method instead of hooking in
@@ -53,6 +58,9 @@ def transaction(next_handler, *args, **kwargs):
     finally:
         # Rolls back whatever was not committed.
         request.db.close()
+
+
+# endregion
 
 
 def encode_json(*args, **kwargs) -> bytes:

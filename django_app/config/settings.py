@@ -13,6 +13,7 @@ from tasktracker.observability.logging import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
+# region: app-config
 env = Settings.from_env("django")
 
 SECRET_KEY = env.secret_key
@@ -41,10 +42,14 @@ WSGI_APPLICATION = "config.wsgi.application"
 
 # request.body raises RequestDataTooBig past this size, which the views answer with a 413.
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_BODY_BYTES
+# endregion
 
+# region: persistence
+# region: transaction
 # ATOMIC_REQUESTS stays off: every transaction takes SQLite's write lock at BEGIN (below), so
 # wrapping each request would queue reads behind writes, and /health/live would need the
 # database. Reads run in autocommit; the repository makes each write atomic itself.
+# endregion
 database = parse_database_url(env.database_url, base_dir=BASE_DIR)
 if database.backend == "sqlite":
     ensure_sqlite_folder(database)
@@ -81,6 +86,7 @@ else:
             "TEST": {"NAME": "test_tasktracker_django"},
         }
     }
+# endregion
 
 # Ids fit the spec's 1..2147483647: a plain integer key, not Django's default bigint.
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
@@ -88,6 +94,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 USE_TZ = True
 TIME_ZONE = "UTC"
 
+# region: logging
 LOGGING = logging_config("django", env.log_level, env.log_format)
 LOGGING["filters"] = {
     "tracebacks_only": {
@@ -99,3 +106,4 @@ LOGGING["filters"] = {
 # has finished, outside the request's id; the access log already has them. Only its records of
 # an exception that escaped ProblemMiddleware carry news.
 LOGGING["loggers"] = {"django.request": {"filters": ["tracebacks_only"]}}
+# endregion

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from config import views
 
+# region: routing
 urlpatterns = [
     path("api", views.ApiInfoView.as_view(), name="api-info"),
     path("api/", include("tasks.urls")),
@@ -11,8 +12,11 @@ urlpatterns = [
     path("health/ready", views.ReadyView.as_view(), name="health-ready"),
     path("metrics", views.MetricsView.as_view(), name="metrics"),
 ]
+# endregion
 
+# region: errors
 # Used when DEBUG is off: Django's own 404 (no route matched) and 500 pages, as problem+json.
 handler400 = "tasks.api.bad_request"
 handler404 = "tasks.api.page_not_found"
 handler500 = "tasks.api.server_error"
+# endregion

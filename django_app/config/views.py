@@ -8,6 +8,7 @@ from tasktracker.http import LIVE_DOCUMENT, api_info, readiness
 from tasktracker.observability.metrics import exposition
 
 
+# region: routing
 class ApiInfoView(JsonView):
     def get(self, request):
         return json_response(api_info("django", "Django"))
@@ -24,7 +25,14 @@ class ReadyView(JsonView):
         return json_response(document, status=status)
 
 
+# endregion
+
+
+# region: metrics
 class MetricsView(JsonView):
     def get(self, request):
         body, content_type = exposition()
         return HttpResponse(body, content_type=content_type)
+
+
+# endregion

@@ -29,6 +29,7 @@ def json_response(document: dict, status: int = 200, headers: dict | None = None
     )
 
 
+# region: errors
 def problem_response(request: HttpRequest, problem: ProblemError) -> JsonResponse:
     return JsonResponse(
         problem.to_dict(request.observation.request_id),
@@ -39,6 +40,10 @@ def problem_response(request: HttpRequest, problem: ProblemError) -> JsonRespons
     )
 
 
+# endregion
+
+
+# region: request-parsing
 def request_body(request: HttpRequest) -> bytes:
     if "chunked" in request.headers.get("Transfer-Encoding", "").lower():
         # Django's WSGIRequest reads as many bytes as Content-Length says, and a chunked request
@@ -56,6 +61,10 @@ def request_document(request: HttpRequest) -> object:
     return decode_json_body(request.headers.get("Content-Type"), request_body(request))
 
 
+# endregion
+
+
+# region: routing
 class JsonView(View):
     """A view of the API: only the methods it defines, and the spec's 405 for any other."""
 
@@ -67,6 +76,10 @@ class JsonView(View):
         return problem_response(request, MethodNotAllowed(tuple(self._allowed_methods())))
 
 
+# endregion
+
+
+# region: metrics
 def route_template(request: HttpRequest) -> str:
     """The spec's template of the route that matched (the metrics label), or ``unmatched``."""
     if request.resolver_match is None:
@@ -75,6 +88,10 @@ def route_template(request: HttpRequest) -> str:
     return "/" + DJANGO_CONVERTER.sub("{id}", request.resolver_match.route)
 
 
+# endregion
+
+
+# region: errors
 # --- Django's error handlers (config/urls.py) -----------------------------------------------
 
 
@@ -90,3 +107,6 @@ def page_not_found(request, exception):
 def server_error(request):
     """An exception that escaped ProblemMiddleware (raised by a middleware): Django logs it."""
     return problem_response(request, InternalError())
+
+
+# endregion

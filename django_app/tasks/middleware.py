@@ -6,6 +6,7 @@ from tasktracker.observability.logging import REQUEST_ID_HEADER, log_failure
 from tasktracker.observability.observation import RequestObservation
 
 
+# region: logging, metrics
 class RequestObservationMiddleware:
     """Outermost: sees every request and the final response, whichever layer produced it."""
 
@@ -24,6 +25,10 @@ class RequestObservationMiddleware:
         return response
 
 
+# endregion
+
+
+# region: errors
 class ProblemMiddleware:
     """Every exception a view raises becomes problem+json: the spec's problems as they are, any
     other exception a 500 that reveals nothing (its traceback goes to the log)."""
@@ -39,3 +44,6 @@ class ProblemMiddleware:
         if needs_error_log(problem):
             log_failure(exception)
         return problem_response(request, problem)
+
+
+# endregion

@@ -54,6 +54,7 @@ def order_tasks(tasks: QuerySet, sort: domain.SortOrder) -> QuerySet:
     return tasks.order_by(key.asc(nulls_last=True), "id")
 
 
+# region: persistence
 class DjangoTaskRepository:
     def add(self, task: domain.NewTask) -> domain.Task:
         with database_failures_as_unavailable(), transaction.atomic():
@@ -66,12 +67,15 @@ class DjangoTaskRepository:
             record = Task.objects.prefetch_related("tags").filter(pk=task_id).first()
             return record.to_domain() if record else None
 
+    # endregion
+
     def list(self, query: domain.ListQuery) -> tuple[list[domain.Task], int]:
         matching = filter_tasks(Task.objects.all(), query)
         page = order_tasks(matching, query.sort).prefetch_related("tags")[query.offset : query.offset + query.limit]
         with database_failures_as_unavailable():
             return [record.to_domain() for record in page], matching.count()
 
+    # region: transaction
     def update(self, task: domain.Task, expected_version: int) -> bool:
         with database_failures_as_unavailable(), transaction.atomic():
             # One UPDATE ... WHERE id = ? AND version = ?: the check and the write are one statement,
@@ -84,6 +88,8 @@ class DjangoTaskRepository:
             Tag.objects.filter(task_id=task.id).delete()
             Tag.objects.bulk_create(Tag(task_id=task.id, name=name) for name in task.tags)
             return True
+
+    # endregion
 
     def delete(self, task_id: int, expected_version: int) -> bool:
         with database_failures_as_unavailable(), transaction.atomic():

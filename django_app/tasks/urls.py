@@ -4,6 +4,7 @@ from django.urls import path
 
 from tasks import views
 
+# region: routing
 app_name = "tasks"
 
 urlpatterns = [
@@ -14,3 +15,4 @@ urlpatterns = [
     # request is still counted under this route's template.
     path("tasks/<str:task_id>", views.TaskDetailView.as_view(), name="detail"),
 ]
+# endregion

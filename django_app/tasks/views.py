@@ -12,15 +12,22 @@ from tasktracker.service import TaskService
 from tasktracker.validation import parse_list_query
 
 
+# region: persistence
 def task_service() -> TaskService:
     return TaskService(DjangoTaskRepository(), events=TASK_EVENTS)
 
 
+# endregion
+
+
+# region: routing
 class TaskListView(JsonView):
     def get(self, request):
+        # region: request-parsing
         # The raw query string, not request.GET: the spec decodes it itself, and reports bytes
         # that are not UTF-8 where Django would replace them silently.
         query = parse_list_query(request.META.get("QUERY_STRING", ""))
+        # endregion
         return json_response(page_to_dict(task_service().list_tasks(query)))
 
     def post(self, request):
@@ -52,3 +59,6 @@ class TaskDetailView(JsonView):
     def delete(self, request, task_id):
         task_service().delete_task(parse_task_id(task_id), request.headers.get("If-Match"))
         return HttpResponse(status=204)
+
+
+# endregion

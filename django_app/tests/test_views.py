@@ -6,6 +6,7 @@ import pytest
 from django.db import OperationalError
 from tasks import views
 
+# region: tests
 pytestmark = pytest.mark.django_db
 
 
@@ -19,6 +20,9 @@ def test_create_and_fetch(client):
 def test_every_request_gets_an_id(client):
     response = client.get("/health/live", headers={"X-Request-ID": "from-client"})
     assert response.headers["X-Request-ID"] == "from-client"
+
+
+# endregion
 
 
 @pytest.mark.parametrize(
@@ -52,6 +56,7 @@ def test_a_body_over_the_upload_limit_is_a_413(client, settings):
     assert response.status_code == 413 and response.json()["code"] == "payload_too_large"
 
 
+# region: tests
 def test_unexpected_exceptions_are_500_problems_without_details(client, monkeypatch, caplog):
     def explode():
         raise RuntimeError("secret detail")
@@ -71,3 +76,6 @@ def test_a_database_failure_is_a_503(client, monkeypatch):
     monkeypatch.setattr("django.db.models.QuerySet.count", failing_count)
     response = client.get("/api/tasks")
     assert response.status_code == 503 and response.json()["code"] == "unavailable"
+
+
+# endregion

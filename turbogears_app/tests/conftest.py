@@ -9,6 +9,7 @@ from tasktracker.sqla.migrate import upgrade
 VARIANT_DIR = Path(__file__).resolve().parent.parent
 
 
+# region: tests
 @pytest.fixture
 def app(tmp_path, monkeypatch):
     """The application as gearbox would load it, from test.ini, on a fresh migrated database."""
@@ -16,6 +17,9 @@ def app(tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", database_url)
     upgrade(database_url)
     return TestApp(loadapp("config:test.ini", relative_to=str(VARIANT_DIR)))
+
+
+# endregion
 
 
 @pytest.fixture

@@ -65,6 +65,7 @@ def test_tg_abort_becomes_a_problem(app, monkeypatch):
     assert response.json["code"] == "not_found"
 
 
+# region: tests
 def test_unexpected_exceptions_are_500_problems_without_details(app, monkeypatch, caplog):
     def explode(*args, **kwargs):
         raise RuntimeError("secret detail")
@@ -86,6 +87,9 @@ def test_a_failing_commit_is_a_503_and_nothing_is_stored(app, monkeypatch):
     assert response.json["code"] == "unavailable"
     monkeypatch.undo()
     assert app.get("/api/tasks").json["total"] == 0
+
+
+# endregion
 
 
 def test_environment_wins_over_the_ini(monkeypatch):

@@ -13,9 +13,13 @@ from tasktracker.sqla.migrate import upgrade
 from tracker.config.settings import deployment_settings
 
 
+# region: persistence
 def main(ini_file):
     ini_values = appconfig(f"config:{Path(ini_file).resolve()}")
     upgrade(deployment_settings(ini_values).database_url)
+
+
+# endregion
 
 
 if __name__ == "__main__":

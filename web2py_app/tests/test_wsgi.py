@@ -13,6 +13,7 @@ from gluon.globals import Session
 from tasktracker.service import TaskService
 
 
+# region: tests
 @pytest.fixture(scope="module")
 def application():
     import wsgihandler
@@ -25,6 +26,9 @@ def sqlite_database(tmp_path, monkeypatch):
     database_url = f"sqlite:///{tmp_path / 'tasks.db'}"
     migrated_database(database_url, tmp_path).close()
     monkeypatch.setattr(database, "DAL_OPTIONS", database.dal_options(database_url))
+
+
+# endregion
 
 
 def call(application, method, path, body=b"", headers=None):
@@ -74,6 +78,7 @@ def test_web2py_default_urls_are_not_reachable(application):
     assert status == 404 and headers["Content-Type"] == "application/problem+json"
 
 
+# region: tests
 def test_an_exception_in_an_action_is_a_500_problem_and_logged(application, monkeypatch, caplog):
     def explode(self, query):
         raise RuntimeError("secret detail")
@@ -94,3 +99,6 @@ def test_a_web2py_ticket_becomes_a_500_problem(application, monkeypatch, caplog)
     assert status == 500 and headers["Content-Type"] == "application/problem+json"
     assert b"ticket" not in content and b"<html" not in content
     assert any("ticket" in record.getMessage() for record in caplog.records if record.levelno == logging.ERROR)
+
+
+# endregion

@@ -15,6 +15,7 @@ from tracker.lib.problems import ProblemDetailsWrapper
 from tracker.lib.routing import ExactRoutesWrapper
 
 
+# region: persistence
 class SharedEngineSQLAlchemyComponent(SQLAlchemyConfigurationComponent):
     """TurboGears' SQLAlchemy support (DBSession setup and removal) over tasktracker's engine.
 
@@ -27,6 +28,10 @@ class SharedEngineSQLAlchemyComponent(SQLAlchemyConfigurationComponent):
         return create_engine_for(conf["sqlalchemy.url"])
 
 
+# endregion
+
+
+# region: app-config
 # Minimal rather than FullStack: a JSON API has no use for sessions, i18n, static files, the
 # debugger or custom error pages, and leaving the error pages out means no HTML ever answers.
 # The database and the transaction manager are the two FullStack parts it needs.
@@ -57,3 +62,4 @@ base_config.update_blueprint(
 base_config.register_application_wrapper(ExactRoutesWrapper, after=TransactionApplicationWrapper)
 base_config.register_application_wrapper(ProblemDetailsWrapper, after=ExactRoutesWrapper)
 base_config.register_application_wrapper(RequestObservationWrapper, after=ProblemDetailsWrapper)
+# endregion

@@ -12,6 +12,7 @@ from tasktracker.observability.logging import gunicorn_logging_config
 from tracker.config.settings import VARIANT, deployment_settings
 
 
+# region: metrics
 def child_exit(server, worker):
     metrics_setup.mark_worker_dead(worker.pid)
 
@@ -20,11 +21,18 @@ def on_exit(server):
     metrics_setup.remove_multiprocess_dir()
 
 
+# endregion
+
+
+# region: serving
 def make_server(global_conf, **server_conf):
     settings = deployment_settings({**global_conf, **server_conf})
+    # region: metrics
     # Workers are separate processes: prometheus-client shares counts through files, and picks
     # that storage when first imported, which happens when gearbox loads the application next.
     metrics_setup.prepare_multiprocess_dir(VARIANT)
+    # endregion
+    # region: logging
     gunicorn_settings = {
         **server_conf,
         "host": settings.host,
@@ -34,8 +42,12 @@ def make_server(global_conf, **server_conf):
         "child_exit": child_exit,
         "on_exit": on_exit,
     }
+    # endregion
 
     def serve(app):
         gunicorn_paste_serve(app, global_conf, **gunicorn_settings)
 
     return serve
+
+
+# endregion

@@ -6,6 +6,7 @@ from tasktracker.config import Settings
 
 VARIANT = "turbogears"
 
+# region: app-config
 # ini option → the spec's environment variable that wins over it (spec 6.4).
 ENVIRONMENT_OVERRIDES = {
     "sqlalchemy.url": "DATABASE_URL",
@@ -23,3 +24,6 @@ def deployment_settings(ini_values):
         variable: ini_values[option] for option, variable in ENVIRONMENT_OVERRIDES.items() if option in ini_values
     }
     return Settings.from_env(VARIANT, {**from_ini, **os.environ})
+
+
+# endregion

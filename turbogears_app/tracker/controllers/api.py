@@ -7,9 +7,13 @@ from tracker.config.settings import VARIANT
 from tracker.controllers.tasks import TasksController
 
 
+# region: routing
 class ApiController(TGController):
     tasks = TasksController()
 
     @expose("json")
     def index(self):
         return api_info(VARIANT, "TurboGears2")
+
+
+# endregion

@@ -7,12 +7,19 @@ from tracker.controllers.api import ApiController
 from tracker.controllers.health import HealthController
 
 
+# region: routing
 class RootController(TGController):
     api = ApiController()
     health = HealthController()
 
+    # region: metrics
     @expose()
     def metrics(self):
         body, content_type = exposition()
         response.headers["Content-Type"] = content_type
         return body
+
+    # endregion
+
+
+# endregion

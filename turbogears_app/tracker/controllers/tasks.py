@@ -28,10 +28,15 @@ from tracker.lib.responses import PathLocationResponse
 from tracker.model import DBSession
 
 
+# region: persistence
 def task_service():
     return TaskService(SqlAlchemyTaskRepository(DBSession), events=TASK_EVENTS)
 
 
+# endregion
+
+
+# region: request-parsing
 def request_document():
     check_content_length(request.content_length)
     # One byte past the limit is enough for a 413, even from a chunked upload of any length.
@@ -39,13 +44,19 @@ def request_document():
     return decode_json_body(request.headers.get("Content-Type"), body)
 
 
+# endregion
+
+
+# region: routing
 class TasksController(RestController):
     # RestController knows GET, POST, PUT, PATCH and DELETE; HEAD is dispatched like GET.
     _handler_lookup: ClassVar[dict] = {**RestController._handler_lookup, "head": RestController._handle_get}
 
     @expose("json")
     def get_all(self):
+        # region: request-parsing
         query = parse_list_query(request.query_string)
+        # endregion
         return page_to_dict(task_service().list_tasks(query))
 
     @expose()
@@ -81,3 +92,6 @@ class TasksController(RestController):
         task_service().delete_task(parse_task_id(task_id), request.headers.get("If-Match"))
         # TurboGears answers a method that returns nothing with 204 No Content.
         return None
+
+
+# endregion

@@ -12,6 +12,7 @@ from tasktracker.observability.logging import REQUEST_ID_HEADER
 from tasktracker.observability.observation import RequestObservation
 
 
+# region: logging, metrics
 class RequestObservationWrapper(ApplicationWrapper):
     def __call__(self, controller, environ, context):
         request = context.request
@@ -21,3 +22,6 @@ class RequestObservationWrapper(ApplicationWrapper):
         response.headers[REQUEST_ID_HEADER] = observation.request_id
         observation.finish(route_template_for_path(request.path_info), response.status_int)
         return response
+
+
+# endregion

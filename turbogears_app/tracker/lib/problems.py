@@ -10,6 +10,7 @@ from tasktracker.observability.logging import current_request_id, log_failure
 from tasktracker.sqla import database_failures_as_unavailable
 
 
+# region: errors
 def problem_response(problem):
     response = Response(
         body=json_bytes(problem.to_dict(current_request_id())),
@@ -45,3 +46,6 @@ class ProblemDetailsWrapper(ApplicationWrapper):
         if isinstance(response, HTTPException):
             return problem_response(problem_for_http_exception(context.request, response))
         return response
+
+
+# endregion

@@ -15,6 +15,7 @@ from tasktracker.http import ROUTES, UNMATCHED_ROUTE, method_not_allowed, parse_
 TASK_ROUTE = "/api/tasks/{id}"
 
 
+# region: routing
 class ExactRoutesWrapper(ApplicationWrapper):
     def __call__(self, controller, environ, context):
         request = context.request
@@ -32,3 +33,6 @@ class ExactRoutesWrapper(ApplicationWrapper):
         # a bare 400 (and honour ?_method=DELETE). The controllers take no dispatch arguments.
         request.__dict__["args_params"] = {}
         return self.next_handler(controller, environ, context)
+
+
+# endregion

@@ -7,6 +7,7 @@ provides the session that TurboGears commits when a request succeeds and aborts 
 from sqlalchemy.orm import scoped_session, sessionmaker
 from zope.sqlalchemy import register
 
+# region: persistence, transaction
 DBSession = scoped_session(sessionmaker())
 register(DBSession)
 
@@ -14,3 +15,6 @@ register(DBSession)
 def init_model(engine):
     """Called by TurboGears' SQLAlchemy component with the engine it built from the ini."""
     DBSession.configure(bind=engine)
+
+
+# endregion

@@ -8,9 +8,12 @@ from tasktracker.serialization import page_to_dict, stats_to_dict, task_to_dict
 from tasktracker.service import TaskService
 from tasktracker.validation import parse_list_query
 
+# region: persistence
 task_service = TaskService(task_repository, events=TASK_EVENTS)
+# endregion
 
 
+# region: routing
 @resource("/api")
 def index():
     def GET():
@@ -22,7 +25,9 @@ def index():
 @resource("/api/tasks")
 def tasks():
     def GET():
+        # region: request-parsing
         query = parse_list_query(request.env.query_string or "")
+        # endregion
         return respond(page_to_dict(task_service.list_tasks(query)))
 
     def POST():
@@ -62,3 +67,6 @@ def task():
         raise HTTP(204)
 
     return locals()
+
+
+# endregion

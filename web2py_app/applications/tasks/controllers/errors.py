@@ -5,5 +5,9 @@ from resources import problem_http
 from tasktracker.errors import NotFound
 
 
+# region: errors
 def not_found():
     raise problem_http(NotFound())
+
+
+# endregion

@@ -6,6 +6,7 @@ from tasktracker.http import LIVE_DOCUMENT, readiness
 from tasktracker.observability.metrics import exposition
 
 
+# region: routing
 @resource("/health/live")
 def live():
     def GET():
@@ -23,6 +24,10 @@ def ready():
     return locals()
 
 
+# endregion
+
+
+# region: metrics
 @resource("/metrics")
 def metrics():
     def GET():
@@ -31,3 +36,6 @@ def metrics():
         return body
 
     return locals()
+
+
+# endregion

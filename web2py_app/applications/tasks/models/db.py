@@ -6,10 +6,13 @@ from database import DAL_OPTIONS
 from task_repository import DalTaskRepository
 from task_table import define_task_table
 
+# region: app-config
 # An API answered with JSON keeps no session: no cookie, no session file.
 session.forget(response)
+# endregion
 
 
+# region: persistence
 def connect_database():
     # Migrations run only from migrate.py, never while serving.
     db = DAL(
@@ -25,3 +28,4 @@ def connect_database():
 # The DAL's PostgreSQL adapter connects as soon as it is built, so the repository builds it on
 # first use: health/live, body decoding and validation answer even while the database is down.
 task_repository = DalTaskRepository(connect_database)
+# endregion

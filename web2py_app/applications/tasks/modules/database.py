@@ -16,6 +16,7 @@ def _use_write_ahead_log(adapter):
     adapter.execute("PRAGMA journal_mode=WAL")
 
 
+# region: persistence
 def dal_options(database_url: str) -> dict:
     """Keyword arguments for ``DAL()``: web2py's URI syntax and each driver's settings."""
     database = parse_database_url(database_url, base_dir=VARIANT_FOLDER)
@@ -45,3 +46,4 @@ def dal_options(database_url: str) -> dict:
 
 
 DAL_OPTIONS = dal_options(Settings.from_env("web2py").database_url)
+# endregion

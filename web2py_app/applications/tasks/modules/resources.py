@@ -26,6 +26,7 @@ from tasktracker.http import (
 from tasktracker.observability.logging import current_request_id, log_failure
 
 
+# region: routing
 def resource(route_template):
     """Dispatch on the request method to the handler of that name the action returns (HEAD → GET)."""
     allowed_methods = ROUTES[route_template]
@@ -50,6 +51,9 @@ def resource(route_template):
     return decorator
 
 
+# endregion
+
+
 def respond(document, status=200, **headers):
     """A JSON body for web2py to send; Content-Length lets HEAD carry the GET's headers."""
     body = json_bytes(document)
@@ -60,13 +64,16 @@ def respond(document, status=200, **headers):
     return body
 
 
+# region: errors
 def problem_response(exception):
     """The HTTP exception to raise for any failure: a problem+json document, never a ticket."""
     problem = problem_for(exception)
     if needs_error_log(problem):
         log_failure(exception)
+    # region: transaction
     # Like web2py after a ticket: nothing of a failed request is committed.
     BaseAdapter.close_all_instances("rollback")
+    # endregion
     return problem_http(problem)
 
 
@@ -79,6 +86,10 @@ def problem_http(problem: ProblemError):
     )
 
 
+# endregion
+
+
+# region: request-parsing
 def request_document():
     """The JSON body, decoded by the spec's rules.
 
@@ -108,3 +119,6 @@ def requested_task_id():
     query = request.env.query_string
     path = original_uri[: -len(query) - 1] if query else original_uri
     return parse_task_id(path.rsplit("/", 1)[-1])
+
+
+# endregion

@@ -24,6 +24,7 @@ def to_domain(row) -> Task:
     )
 
 
+# region: persistence
 class DalTaskRepository:
     """``connect`` builds the DAL, with the task table, the first time the repository needs it."""
 
@@ -39,6 +40,8 @@ class DalTaskRepository:
             except RuntimeError as failure:  # DAL()'s "Failure to connect, tried N times"
                 raise Unavailable() from failure
         return self._db
+
+    # endregion
 
     @contextmanager
     def _failures_as_unavailable(self):
@@ -110,6 +113,7 @@ class DalTaskRepository:
             return False
         return True
 
+    # region: transaction
     def commit(self) -> None:
         """Commit the request's writes now, so that a failure is a 503 rather than a lost write.
 
@@ -118,6 +122,8 @@ class DalTaskRepository:
         if self._db is not None:
             with self._failures_as_unavailable():
                 self._db.commit()
+
+    # endregion
 
     def _filters(self, query: ListQuery):
         task = self.db.task
