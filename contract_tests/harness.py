@@ -190,6 +190,7 @@ class ServerInstance:
                 self.env[name] = value
         self.log = ServerLog(scratch_dir / f"{label}.stdout.log", scratch_dir / f"{label}.stderr.log")
         self.process: subprocess.Popen | None = None
+        self.sigterm_sent = False
         self.stopped = False
 
     def migrate(self) -> None:
@@ -230,7 +231,11 @@ class ServerInstance:
         )
 
     def send_sigterm(self) -> None:
-        self.process.send_signal(signal.SIGTERM)
+        """One SIGTERM per instance, as an orchestrator sends it: a second one, while the server is
+        still draining, would test a different thing (CherryPy, for one, dies of it)."""
+        if not self.sigterm_sent:
+            self.sigterm_sent = True
+            self.process.send_signal(signal.SIGTERM)
 
     def wait_for_exit(self) -> int:
         """The exit code; a server still running after the grace period is killed, and that is an error."""
