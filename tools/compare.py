@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import re
 import signal
 import statistics
 import subprocess
@@ -148,33 +147,6 @@ the code figures, and `tox -e docs-check` recomputes them and fails when they di
 
 def clean_environment() -> dict[str, str]:
     return {name: value for name, value in os.environ.items() if not name.startswith("TOX_") and name != "VIRTUAL_ENV"}
-
-
-def prepare_envs(env_names: list[str]) -> dict[str, Path]:
-    """The variants' tox envs, created or updated (two at a time), by name."""
-    tox = [sys.executable, "-m", "tox"]
-    joined = ",".join(env_names)
-    subprocess.run(
-        [*tox, "run-parallel", "--notest", "--parallel", "2", "--parallel-no-spinner", "-e", joined],
-        cwd=REPO_ROOT,
-        env=clean_environment(),
-        check=True,
-    )
-    listing = subprocess.run(
-        [*tox, "config", "-e", joined, "-k", "env_dir"],
-        cwd=REPO_ROOT,
-        env=clean_environment(),
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    env_dirs, current = {}, None
-    for line in listing.splitlines():
-        if header := re.fullmatch(r"\[testenv:(.+)\]", line.strip()):
-            current = header[1]
-        elif line.startswith("env_dir = ") and current:
-            env_dirs[current] = Path(line.removeprefix("env_dir = ").strip())
-    return env_dirs
 
 
 def site_packages(env_dir: Path) -> Path:
@@ -378,7 +350,7 @@ def suite_seconds(variant: variants.Variant, env_dir: Path) -> float | None:
 
 def measure(variant_list: list[variants.Variant], runs: int) -> dict[str, dict]:
     SCRATCH_DIR.mkdir(exist_ok=True)
-    env_dirs = prepare_envs([variant.name for variant in variant_list])
+    env_dirs = variants.prepare_tox_envs([variant.name for variant in variant_list], 2, clean_environment())
     measured: dict[str, dict] = {
         "conditions": {
             "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),

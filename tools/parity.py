@@ -62,33 +62,6 @@ def clean_environment() -> dict[str, str]:
     }
 
 
-def prepare_envs(env_names: list[str], jobs: int) -> dict[str, Path]:
-    """Create or update the variants' tox envs, in parallel; their directories, by name."""
-    tox = [sys.executable, "-m", "tox"]
-    joined = ",".join(env_names)
-    subprocess.run(
-        [*tox, "run-parallel", "--notest", "--parallel", str(jobs), "--parallel-no-spinner", "-e", joined],
-        cwd=REPO_ROOT,
-        env=clean_environment(),
-        check=True,
-    )
-    listing = subprocess.run(
-        [*tox, "config", "-e", joined, "-k", "env_dir"],
-        cwd=REPO_ROOT,
-        env=clean_environment(),
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    env_dirs, current = {}, None
-    for line in listing.splitlines():
-        if header := re.fullmatch(r"\[testenv:(.+)\]", line.strip()):
-            current = header[1]
-        elif line.startswith("env_dir = ") and current:
-            env_dirs[current] = Path(line.removeprefix("env_dir = ").strip())
-    return env_dirs
-
-
 def run_suite(variant_name: str, database: str, database_url: str | None, env_dir: Path) -> dict:
     """One contract run, as ``tox -e NAME`` would do it; its outcome and duration go next to its XML."""
     stem = RESULTS_DIR / f"{variant_name}--{database.lower()}"
@@ -138,7 +111,7 @@ def run(jobs: int) -> int:
     RESULTS_DIR.mkdir(exist_ok=True)
     for old_result in RESULTS_DIR.iterdir():
         old_result.unlink()
-    env_dirs = prepare_envs(variant_names, jobs)
+    env_dirs = variants.prepare_tox_envs(variant_names, jobs, clean_environment())
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         runs = [
             pool.submit(run_suite, name, database, database_url, env_dirs[name])

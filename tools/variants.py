@@ -11,6 +11,7 @@ checks all go through it, so the ways of starting a variant cannot drift apart.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import tomllib
@@ -64,6 +65,36 @@ def serve(name: str) -> None:
     run_migrations(variant)
     os.chdir(variant.folder)
     os.execvp(variant.serve[0], list(variant.serve))
+
+
+def prepare_tox_envs(env_names: list[str], jobs: int, environment: dict[str, str]) -> dict[str, Path]:
+    """Create or update these tox envs, ``jobs`` at a time; their directories, by env name.
+
+    For the tools that run every variant from its own env (parity, compare).
+    """
+    tox = [sys.executable, "-m", "tox"]
+    joined = ",".join(env_names)
+    subprocess.run(
+        [*tox, "run-parallel", "--notest", "--parallel", str(jobs), "--parallel-no-spinner", "-e", joined],
+        cwd=REPO_ROOT,
+        env=environment,
+        check=True,
+    )
+    listing = subprocess.run(
+        [*tox, "config", "-e", joined, "-k", "env_dir"],
+        cwd=REPO_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    env_dirs, current = {}, None
+    for line in listing.splitlines():
+        if header := re.fullmatch(r"\[testenv:(.+)\]", line.strip()):
+            current = header[1]
+        elif line.startswith("env_dir = ") and current:
+            env_dirs[current] = Path(line.removeprefix("env_dir = ").strip())
+    return env_dirs
 
 
 def main(argv: list[str]) -> None:
