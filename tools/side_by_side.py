@@ -1,7 +1,7 @@
 """Build the side-by-side reading of the variants from the region markers in their code.
 
     python tools/side_by_side.py           # write docs/side-by-side/ (tox -e docs)
-    python tools/side_by_side.py --check   # fail if a concern is unmarked or the files are stale (tox -e docs-check)
+    python tools/side_by_side.py --check   # fail if a region rule is broken or the files are stale (tox -e docs-check)
 
 Writes, for every concern of ``regions.CONCERNS``, ``docs/side-by-side/<concern>.md`` (what the
 concern is, then each variant's marked code with links to file and line), an index
@@ -293,6 +293,12 @@ def main(argv: list[str]) -> int:
     documents = build(collected)
     problems = unmarked(collected) + unlinked_in_readme(collected)
     if argv == ["--check"]:
+        try:
+            problems += [
+                problem for entry in collected for problem in regions.variant_shape_problems(entry.variant, entry.regions)
+            ]
+        except regions.MarkerError as error:
+            problems.append(str(error))
         problems += [f"{problem}; rebuild with `{REBUILD_COMMAND}`" for problem in stale(documents)]
     elif argv:
         raise SystemExit(__doc__)

@@ -1,8 +1,10 @@
 """The variants' serve declarations: one ``variant.toml`` per variant folder.
 
-Each ``<name>_app/variant.toml`` says, once, how that variant is migrated and served. This
-module is the only reader: the tox serve envs, the contract-suite harness and the deployment
-checks all go through it, so the ways of starting a variant cannot drift apart.
+Each ``<name>_app/variant.toml`` says, once, how that variant is migrated and served; its
+framework distribution and default port are written once too, in the shared package's
+``variants.toml``, which the variant reads at run time. This module is the only reader of both
+for the tools: the tox serve envs, the contract-suite harness and the deployment checks all go
+through it, so the ways of starting a variant cannot drift apart.
 
     python tools/variants.py list           # the declared variants
     python tools/variants.py serve flask    # migrate, then exec the server (tox -e serve-flask)
@@ -19,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# Read as a file, not imported: the tools' envs need not install the shared package.
+SHARED_VARIANT_TABLE = REPO_ROOT / "shared" / "src" / "tasktracker" / "variants.toml"
 
 
 @dataclass(frozen=True)
@@ -40,10 +44,11 @@ def load(name: str) -> Variant:
         declaration = tomllib.load(declaration_file)
     if declaration["name"] != name:
         raise SystemExit(f"{declaration_path} declares name {declaration['name']!r}, expected {name!r}")
+    shared_declaration = tomllib.loads(SHARED_VARIANT_TABLE.read_text(encoding="utf-8"))[name]
     return Variant(
         name=name,
-        framework=declaration["framework"],
-        port=int(declaration["port"]),
+        framework=shared_declaration["framework"],
+        port=int(shared_declaration["port"]),
         folder=folder,
         migrate=tuple(declaration["migrate"]),
         serve=tuple(declaration["serve"]),

@@ -1,9 +1,13 @@
 import json
 import logging
+import os
 
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tasktracker.config import Settings, parse_database_url
+from tasktracker.config import Settings, parse_database_url, variant_table
+from tasktracker.errors import TaskNotFound, Unavailable, handle_failure
+from tasktracker.gunicorn_settings import gunicorn_settings
 from tasktracker.observability import metrics
 from tasktracker.observability.logging import (
     JsonFormatter,
@@ -80,3 +84,38 @@ def test_settings_defaults() -> None:
         "json",
         2,
     )
+
+
+def test_every_variant_is_declared_once_with_its_framework_and_port() -> None:
+    table = variant_table()
+    assert sorted(table) == ["bottle", "cherrypy", "django", "flask", "turbogears", "web2py"]
+    assert sorted(declared["port"] for declared in table.values()) == list(range(8001, 8007))
+    flask = Settings.from_env("flask", {})
+    assert (flask.framework, flask.port) == ("Flask", 8002)
+
+
+def test_handle_failure_logs_server_errors_only(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.ERROR, logger="tasktracker.errors"):
+        assert handle_failure(TaskNotFound()).status == 404
+        assert caplog.records == []
+        assert handle_failure(RuntimeError("secret detail")).code == "internal_error"
+        try:
+            raise Unavailable() from ConnectionRefusedError("no database")
+        except Unavailable as unavailable:
+            assert handle_failure(unavailable).status == 503
+    logged = [record.exc_info[0] for record in caplog.records if record.exc_info]
+    assert logged == [RuntimeError, ConnectionRefusedError]
+
+
+def test_gunicorn_settings_follow_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    settings = Settings.from_env("django", {"PORT": "9100", "WEB_CONCURRENCY": "3", "LOG_FORMAT": "text"})
+    options = gunicorn_settings(settings)
+    try:
+        assert (options["bind"], options["workers"], options["graceful_timeout"]) == ("127.0.0.1:9100", 3, 8)
+        assert options["logconfig_dict"]["handlers"]["stdout"]["formatter"] == "text"
+        assert options["logconfig_dict"]["formatters"]["json"]["variant"] == "django"
+        assert os.path.isdir(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    finally:
+        options["on_exit"](None)
+        monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
