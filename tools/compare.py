@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import markdown
+
 import regions
 import variants
 from regions import CONCERNS
@@ -81,11 +83,6 @@ def code_figures(variant: variants.Variant) -> CodeFigures:
     return CodeFigures(lines_by_concern, code_lines, unmarked, code_files, test_lines, test_files)
 
 
-def table(header: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|---|" + "--:|" * (len(header) - 1)]
-    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
-
-
 def code_section(variant_list: list[variants.Variant]) -> str:
     figures = [code_figures(variant) for variant in variant_list]
     rows = [
@@ -101,8 +98,8 @@ def code_section(variant_list: list[variants.Variant]) -> str:
         ["files (tests excluded)", *(str(each.code_files) for each in figures)],
         ["test files / lines", *(f"{each.test_files} / {each.test_lines}" for each in figures)],
     ]
-    return "## Code\n\nLines of code per concern, from the region markers.\n\n" + table(
-        ["lines of code", *(variant.name for variant in variant_list)], rows
+    return "## Code\n\nLines of code per concern, from the region markers.\n\n" + markdown.table(
+        ["lines of code", *(variant.name for variant in variant_list)], rows, numbers_right=True
     )
 
 
@@ -116,11 +113,11 @@ the code figures, and `tox -e docs-check` recomputes them and fails when they di
   Region marker lines are not counted, and neither are a Python file's imports and module
   docstring (in a region or not): they say what a file uses, not what it does. Every region holds
   whole definitions and at least 90% of each variant's counted lines outside tests are in some
-  region (`tox -e docs-check` fails otherwise), so the rows compare like with like. A concern's lines are the lines inside its regions
-  (`# region: <concern>` … `# endregion`, see [`tools/regions.py`](../tools/regions.py)); a line in
-  two concerns' regions counts for both. *Tests* are the files under a `tests/` folder,
-  `test_*.py`, `*_test.py`, `conftest.py` and `pytest.ini`: they count in the *Tests* row only,
-  never in the total. The shared package `shared/` is never counted: every variant uses the same.
+  region (`tox -e docs-check` fails otherwise), so the rows compare like with like. A concern's
+  lines are the lines inside its regions (`# region: <concern>` … `# endregion`, see
+  [`tools/regions.py`](../tools/regions.py)); a line in two concerns' regions counts for both.
+  *Tests* are the files under a `tests/` folder, `test_*.py`, `*_test.py`, `conftest.py` and
+  `pytest.ini`: they count in the *Tests* row only, never in the total. The shared package `shared/` is never counted: every variant uses the same.
 - **Direct dependencies** are the distributions named in the variant's `requirements.txt`, on top
   of the shared package. **Runtime closure** is every distribution that serving needs, found by
   walking the `Requires-Dist` metadata, with environment markers and extras evaluated, in the
@@ -142,10 +139,6 @@ the code figures, and `tox -e docs-check` recomputes them and fails when they di
 
 
 # --- measured figures --------------------------------------------------------------------------
-
-
-def clean_environment() -> dict[str, str]:
-    return {name: value for name, value in os.environ.items() if not name.startswith("TOX_") and name != "VIRTUAL_ENV"}
 
 
 def site_packages(env_dir: Path) -> Path:
@@ -202,14 +195,6 @@ def dependency_figures(variant: variants.Variant, env_dir: Path) -> dict[str, ob
     }
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def process_tree(root_pid: int) -> Iterator[int]:
     children: dict[int, list[int]] = {}
     for stat_path in Path("/proc").glob("[0-9]*/stat"):
@@ -264,8 +249,8 @@ def cold_starts(variant: variants.Variant, env_dir: Path, runs: int) -> dict[str
     migrate_seconds, ready_seconds, resident = [], [], 0
     for run_number in range(runs):
         with tempfile.TemporaryDirectory(prefix=f"compare-{variant.name}-") as scratch:
-            port = free_port()
-            environment = clean_environment() | {
+            port = variants.free_port()
+            environment = variants.clean_environment() | {
                 "PATH": f"{env_dir / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
                 "VIRTUAL_ENV": str(env_dir),
                 "HOST": "127.0.0.1",
@@ -317,7 +302,7 @@ def cold_starts(variant: variants.Variant, env_dir: Path, runs: int) -> dict[str
 
 
 def suite_seconds(variant: variants.Variant, env_dir: Path) -> float | None:
-    environment = clean_environment() | {
+    environment = variants.clean_environment() | {
         "PATH": f"{env_dir / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
         "VIRTUAL_ENV": str(env_dir),
         "PYTHONDONTWRITEBYTECODE": "1",
@@ -349,7 +334,7 @@ def suite_seconds(variant: variants.Variant, env_dir: Path) -> float | None:
 
 def measure(variant_list: list[variants.Variant], runs: int) -> dict[str, dict]:
     SCRATCH_DIR.mkdir(exist_ok=True)
-    env_dirs = variants.prepare_tox_envs([variant.name for variant in variant_list], 2, clean_environment())
+    env_dirs = variants.prepare_tox_envs([variant.name for variant in variant_list], 2, variants.clean_environment())
     measured: dict[str, dict] = {
         "conditions": {
             "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -395,7 +380,7 @@ def measured_section(variant_list: list[variants.Variant], measured: dict[str, d
             MEASURED_BEGIN,
             "## Dependencies, size, time and memory",
             f"Measured {conditions['when']} on {conditions['machine']}; {conditions['runs']} cold starts per variant.",
-            table(["measured", *(variant.name for variant in variant_list)], rows),
+            markdown.table(["measured", *(variant.name for variant in variant_list)], rows, numbers_right=True),
             MEASURED_END,
         ]
     )

@@ -44,6 +44,7 @@ import yaml
 from psycopg import sql
 
 import deployment
+import variants
 from deployment import VariantDeployment
 
 ADMIN_DATABASE_URL = os.environ.get("SMOKE_ADMIN_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -62,12 +63,6 @@ DASHBOARD_RATE_WINDOW = "1m"
 
 class SmokeFailure(Exception):
     """The compose file does not start a variant, or Prometheus cannot see it, as it should."""
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def port_is_free(port: int) -> bool:
@@ -176,7 +171,7 @@ class VariantRunner:
                 f"but its server listens on PORT {port}"
             )
         if not port_is_free(port):
-            port = free_port()
+            port = variants.free_port()
             log(f"{variant_deployment.variant.name}: port {environment.get('PORT')} is taken here, using {port}")
         environment["PORT"] = str(port)
         environment["DATABASE_URL"] = self.local_database_url(environment.get("DATABASE_URL", ""))
@@ -458,7 +453,7 @@ class LocalPrometheus:
         self.scratch_dir = scratch_dir
         self.config_path = scratch_dir / "prometheus.yml"
         self.config_path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-        self.port = free_port()
+        self.port = variants.free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = scratch_dir / "prometheus.log"
         self.process: subprocess.Popen | None = None

@@ -262,9 +262,9 @@ def python_preamble_lines(text: str, where: str = "<text>") -> set[int]:
     tree = _python_tree(text, where)
     excluded: set[int] = set()
     docstring = tree.body[0] if tree.body else None
-    if isinstance(docstring, ast.Expr) and isinstance(docstring.value, ast.Constant):
-        if isinstance(docstring.value.value, str):
-            excluded.update(range(docstring.lineno, (docstring.end_lineno or docstring.lineno) + 1))
+    is_docstring = isinstance(docstring, ast.Expr) and isinstance(docstring.value, ast.Constant)
+    if is_docstring and isinstance(docstring.value.value, str):
+        excluded.update(range(docstring.lineno, (docstring.end_lineno or docstring.lineno) + 1))
     for node in ast.walk(tree):
         if isinstance(node, ast.Import | ast.ImportFrom):
             excluded.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))

@@ -294,9 +294,8 @@ def main(argv: list[str]) -> int:
     problems = unmarked(collected) + unlinked_in_readme(collected)
     if argv == ["--check"]:
         try:
-            problems += [
-                problem for entry in collected for problem in regions.variant_shape_problems(entry.variant, entry.regions)
-            ]
+            for entry in collected:
+                problems += regions.variant_shape_problems(entry.variant, entry.regions)
         except regions.MarkerError as error:
             problems.append(str(error))
         problems += [f"{problem}; rebuild with `{REBUILD_COMMAND}`" for problem in stale(documents)]

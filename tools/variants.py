@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
 import tomllib
@@ -70,6 +71,22 @@ def serve(name: str) -> None:
     run_migrations(variant)
     os.chdir(variant.folder)
     os.execvp(variant.serve[0], list(variant.serve))
+
+
+def free_port() -> int:
+    """A port on the loopback interface that nothing listens on now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def clean_environment() -> dict[str, str]:
+    """This process's environment without the outer tox env's traces, for an inner tox, pytest or server."""
+    return {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith("TOX_") and name not in ("VIRTUAL_ENV", "CONTRACT_DATABASE_URL")
+    }
 
 
 def prepare_tox_envs(env_names: list[str], jobs: int, environment: dict[str, str]) -> dict[str, Path]:

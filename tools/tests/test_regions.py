@@ -91,8 +91,11 @@ def test_a_region_that_holds_whole_definitions_is_fine():
     ("text", "cut"),
     [
         ("def f():\n    # region: logging\n    a = 1\n    # endregion\n    return a\n", "def f"),
-        ("class C:\n    # region: persistence\n    def get(self):\n        pass\n    # endregion\n\n    def add(self):\n"
-         "        pass\n", "class C"),
+        (
+            "class C:\n    # region: persistence\n    def get(self):\n        pass\n    # endregion\n\n"
+            "    def add(self):\n        pass\n",
+            "class C",
+        ),
         ("# region: routing\n@app.get('/')\n# endregion\ndef index():\n    pass\n", "def index"),
         ("LOGGING = {\n    # region: logging\n    'version': 1,\n    # endregion\n}\n", "the statement at line 1"),
     ],
@@ -115,7 +118,8 @@ def _region(path, first, last):
 
 def test_coverage_below_the_floor_fails_the_check():
     path = Path("v_app/app.py")
-    texts = {path: "".join(f"x{number} = {number}\n" for number in range(1, 11)), Path("v_app/tests/test_app.py"): "y = 1\n"}
+    texts = {path: "".join(f"x{number} = {number}\n" for number in range(1, 11))}
+    texts[Path("v_app/tests/test_app.py")] = "y = 1\n"
     assert regions.coverage_of([_region(path, 1, 9)], {path: texts[path]}).share == 0.9
     assert regions.shape_problems("v_app", [_region(path, 1, 9)], texts) == []
     (problem,) = regions.shape_problems("v_app", [_region(path, 1, 8)], texts)

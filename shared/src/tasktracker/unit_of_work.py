@@ -52,7 +52,7 @@ class UnitOfWork(abc.ABC):
     @abc.abstractmethod
     def rollback(self) -> None: ...
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional: not every unit has something to release
         """Release the connection or session. Nothing to release by default."""
 
 

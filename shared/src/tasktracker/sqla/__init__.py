@@ -2,8 +2,9 @@
 
 Used by the Flask, Bottle, CherryPy and TurboGears variants; each owns its session lifecycle
 (one transaction per request) the way its framework does, through
-:class:`SqlAlchemyUnitOfWork` and the :class:`SqlAlchemyTaskRepository` on it. Migrations: ``tasktracker.sqla.migrate.upgrade`` (imported on
-its own, so that serving processes never load Alembic).
+:class:`SqlAlchemyUnitOfWork` and the :class:`SqlAlchemyTaskRepository` on it.
+Migrations: ``tasktracker.sqla.migrate.upgrade`` (imported on its own, so that serving processes
+never load Alembic).
 """
 
 from tasktracker.sqla.engine import create_engine_for, sqlalchemy_url
