@@ -110,14 +110,15 @@ the code figures, and `tox -e docs-check` recomputes them and fails when they di
 
 - **Lines of code** are the non-blank lines, comments included, of the variant's files: the files
   under `<name>_app/` that git tracks or would track, without Markdown, binary files and dotfiles.
-  Region marker lines are not counted, and neither are a Python file's imports and module
-  docstring (in a region or not): they say what a file uses, not what it does. Every region holds
-  whole definitions and at least 90% of each variant's counted lines outside tests are in some
-  region (`tox -e docs-check` fails otherwise), so the rows compare like with like. A concern's
-  lines are the lines inside its regions (`# region: <concern>` … `# endregion`, see
+  Region marker lines are not counted, and neither are a Python file's imports and module docstring
+  (in a region or not): they say what a file uses, not what it does. Every region holds whole
+  definitions and at least 90% of each variant's counted lines outside tests are in some region
+  (`tox -e docs-check` fails otherwise), so the rows compare like with like. A concern's lines are
+  the lines inside its regions (`# region: <concern>` … `# endregion`, see
   [`tools/regions.py`](../tools/regions.py)); a line in two concerns' regions counts for both.
   *Tests* are the files under a `tests/` folder, `test_*.py`, `*_test.py`, `conftest.py` and
-  `pytest.ini`: they count in the *Tests* row only, never in the total. The shared package `shared/` is never counted: every variant uses the same.
+  `pytest.ini`: they count in the *Tests* row only, never in the total. The shared package `shared/`
+  is never counted: every variant uses the same.
 - **Direct dependencies** are the distributions named in the variant's `requirements.txt`, on top
   of the shared package. **Runtime closure** is every distribution that serving needs, found by
   walking the `Requires-Dist` metadata, with environment markers and extras evaluated, in the
