@@ -190,14 +190,8 @@ class ServerInstance:
 
     def start(self) -> None:
         with self.log.stdout_path.open("ab") as stdout_file, self.log.stderr_path.open("ab") as stderr_file:
-            self.process = subprocess.Popen(
-                list(self.variant.serve),
-                cwd=self.variant.folder,
-                env=self.env,
-                stdin=subprocess.DEVNULL,
-                stdout=stdout_file,
-                stderr=stderr_file,
-                start_new_session=True,
+            self.process = variants.start_server(
+                self.variant.serve, self.variant.folder, self.env, stdout_file, stderr_file
             )
 
     def wait_until_answering(self, path: str) -> None:

@@ -266,15 +266,7 @@ def cold_starts(variant: variants.Variant, env_dir: Path, runs: int) -> dict[str
             migrate_seconds.append(time.monotonic() - started)
             with open(Path(scratch) / "server.log", "wb") as log_file:
                 started = time.monotonic()
-                server = subprocess.Popen(
-                    list(variant.serve),
-                    cwd=variant.folder,
-                    env=environment,
-                    stdin=subprocess.DEVNULL,
-                    stdout=log_file,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                )
+                server = variants.start_server(variant.serve, variant.folder, environment, log_file, subprocess.STDOUT)
                 try:
                     while http("GET", f"http://127.0.0.1:{port}/health/ready") != 200:
                         if server.poll() is not None or time.monotonic() - started > READY_TIMEOUT_SECONDS:

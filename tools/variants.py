@@ -20,6 +20,7 @@ import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # Read as a file, not imported: the tools' envs need not install the shared package.
@@ -63,6 +64,16 @@ def all_variants() -> list[Variant]:
 
 def run_migrations(variant: Variant, env: dict[str, str] | None = None) -> None:
     subprocess.run(variant.migrate, cwd=variant.folder, env=env, check=True)
+
+
+def start_server(
+    argv: list[str] | tuple[str, ...], cwd: Path, env: dict[str, str], stdout: IO[bytes], stderr: IO[bytes] | int
+) -> subprocess.Popen[bytes]:
+    """A server in the background, in a session of its own, so that signals sent to it (and to the
+    tools that started it) stay apart; its PID is the server's own, for stopping it by PID."""
+    return subprocess.Popen(
+        list(argv), cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr, start_new_session=True
+    )
 
 
 def serve(name: str) -> None:
