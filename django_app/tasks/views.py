@@ -22,7 +22,8 @@ from tasktracker.service import TaskService
 # region: persistence
 def task_service(request) -> TaskService:
     """The service over the request's unit of work (UnitOfWorkMiddleware opened it)."""
-    return TaskService(request.unit_of_work.tasks, events=TASK_EVENTS)
+    # The counters move only once the request's transaction has committed.
+    return TaskService(request.unit_of_work.tasks, events=request.unit_of_work.collect(TASK_EVENTS))
 
 
 # endregion

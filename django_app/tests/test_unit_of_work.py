@@ -45,10 +45,10 @@ def test_a_commit_that_fails_is_a_503_and_stores_nothing(client, monkeypatch, ca
 
 @pytest.mark.django_db(transaction=True)
 def test_a_view_that_fails_after_writing_is_rolled_back(client, monkeypatch):
-    def fail_after_the_insert():
+    def fail_after_the_insert():  # the view serialises the task it has just inserted
         raise RuntimeError("the write happened, then this")
 
-    monkeypatch.setattr(views.TASK_EVENTS, "task_created", fail_after_the_insert)
+    monkeypatch.setattr(views, "task_to_dict", lambda task: fail_after_the_insert())
     response = client.post("/api/tasks", {"title": "rolled back"}, content_type="application/json")
     assert response.status_code == 500
     assert not Task.objects.exists()

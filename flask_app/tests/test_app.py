@@ -1,5 +1,6 @@
 """What the contract suite cannot see from outside: the factory, the hooks and the error handlers."""
 
+from prometheus_client import REGISTRY
 from sqlalchemy.exc import OperationalError
 
 from tracker import api
@@ -55,10 +56,12 @@ def test_unexpected_exceptions_are_500_problems_without_details(client, monkeypa
     assert any(record.exc_info and record.levelname == "ERROR" for record in caplog.records)
 
 
-def test_a_failing_commit_is_a_503(client, monkeypatch):
+def test_a_failing_commit_is_a_503_and_counts_no_create(client, monkeypatch):
+    created_before = REGISTRY.get_sample_value("tasks_created_total")
     monkeypatch.setattr("sqlalchemy.orm.Session.commit", failing_commit)
     response = client.post("/api/tasks", json={"title": "never stored"})
     assert response.status_code == 503 and response.json["code"] == "unavailable"
+    assert REGISTRY.get_sample_value("tasks_created_total") == created_before
 
 
 def test_a_failing_commit_stores_nothing_and_is_logged_and_observed_once(client, monkeypatch, caplog):

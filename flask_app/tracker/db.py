@@ -20,7 +20,9 @@ def init_app(app: Flask) -> None:
 
 
 def task_service() -> TaskService:
-    return TaskService(get_unit_of_work().tasks, events=TASK_EVENTS)
+    unit_of_work = get_unit_of_work()
+    # The counters move only once the request's transaction has committed.
+    return TaskService(unit_of_work.tasks, events=unit_of_work.collect(TASK_EVENTS))
 
 
 @click.command("init-db")
