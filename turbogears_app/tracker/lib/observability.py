@@ -1,11 +1,9 @@
 """Request id, access log and metrics around every request.
 
-An application wrapper rather than WSGI middleware: it runs with TurboGears' request and response
-objects, outside dispatch and the transaction manager, so it sees every response, including the
-problem documents of ProblemDetailsWrapper, and stamps the request id on each.
+WSGI middleware around the whole TurboGears application, because the request is observed until
+the server has the complete response: the server closes the response iterable when it has sent
+the body (PEP 3333), and that is when the access line is written and the duration measured.
 """
-
-from tg.appwrappers.base import ApplicationWrapper
 
 from tasktracker.http import route_template_for_path
 from tasktracker.observability.logging import REQUEST_ID_HEADER
@@ -13,15 +11,45 @@ from tasktracker.observability.observation import RequestObservation
 
 
 # region: logging, metrics
-class RequestObservationWrapper(ApplicationWrapper):
-    def __call__(self, controller, environ, context):
-        request = context.request
-        observation = RequestObservation(request.method, request.path_info, request.headers.get(REQUEST_ID_HEADER))
-        # ProblemDetailsWrapper, inside, turns every exception into a response.
-        response = self.next_handler(controller, environ, context)
-        response.headers[REQUEST_ID_HEADER] = observation.request_id
-        observation.finish(route_template_for_path(request.path_info), response.status_int)
-        return response
+class ObservedBody:
+    """The response iterable, handed on; closing it closes the wrapped one, then finishes the observation."""
+
+    def __init__(self, body, finish):
+        self.body = body
+        self.finish = finish
+
+    def __iter__(self):
+        return iter(self.body)
+
+    def close(self):
+        try:
+            if hasattr(self.body, "close"):
+                self.body.close()
+        finally:
+            self.finish()
+
+
+class RequestObservationMiddleware:
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        route = route_template_for_path(path)
+        observation = RequestObservation(environ["REQUEST_METHOD"], path, environ.get("HTTP_X_REQUEST_ID"))
+        statuses = []
+
+        def start_observed_response(status, headers, exc_info=None):
+            statuses.append(int(status.split(" ", 1)[0]))
+            return start_response(status, [*headers, (REQUEST_ID_HEADER, observation.request_id)], exc_info)
+
+        try:
+            body = self.app(environ, start_observed_response)
+        except BaseException:
+            # ProblemDetailsWrapper answers every failure inside; the server answers 500 to this.
+            observation.finish(route, 500)
+            raise
+        return ObservedBody(body, lambda: observation.finish(route, statuses[-1]))
 
 
 # endregion
