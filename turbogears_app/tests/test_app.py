@@ -4,6 +4,7 @@ import json
 import logging
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import create_engine, inspect
 from sqlalchemy.exc import OperationalError
 from tg import abort
@@ -113,11 +114,19 @@ def test_a_failing_commit_is_a_503_and_nothing_is_stored(app, monkeypatch):
         raise OperationalError("COMMIT", {}, Exception("disk I/O error"))
 
     # zope.sqlalchemy commits the session's transaction when the transaction manager commits.
+    created_before = REGISTRY.get_sample_value("tasks_created_total")
     monkeypatch.setattr("sqlalchemy.orm.SessionTransaction.commit", failing_commit)
     response = app.post_json("/api/tasks", {"title": "never stored"}, status=503)
     assert response.json["code"] == "unavailable"
     monkeypatch.undo()
     assert app.get("/api/tasks").json["total"] == 0
+    assert REGISTRY.get_sample_value("tasks_created_total") == created_before
+
+
+def test_a_committed_create_is_counted(app):
+    created_before = REGISTRY.get_sample_value("tasks_created_total")
+    app.post_json("/api/tasks", {"title": "counted"}, status=201)
+    assert REGISTRY.get_sample_value("tasks_created_total") == created_before + 1
 
 
 def test_a_write_answered_with_an_error_status_is_rolled_back(app, monkeypatch):

@@ -71,21 +71,29 @@ class UnitOfWork(abc.ABC):
         A failing commit raises (``Unavailable`` for a database failure), so that the request
         is answered with an error rather than a success whose change was lost.
         """
-        pending = self._pending_events()
         try:
             if succeeded:
                 self.commit()
             else:
                 self.rollback()
         except BaseException:
-            pending.clear()
+            self.discard_events()
             raise
         finally:
             self.close()
-        if not succeeded:
-            pending.clear()
+        if succeeded:
+            self.report_events()
+        else:
+            self.discard_events()
+
+    def report_events(self) -> None:
+        """Hand what :meth:`collect` held to its events: the unit has committed."""
+        pending = self._pending_events()
         while pending:
             pending.pop(0)()
+
+    def discard_events(self) -> None:
+        self._pending_events().clear()
 
     @abc.abstractmethod
     def commit(self) -> None: ...

@@ -52,6 +52,19 @@ class TransactionUnitOfWork(UnitOfWork):
     def __init__(self):
         self.tasks = SqlAlchemyTaskRepository(DBSession)
 
+    def collect(self, events):
+        """In a request the transaction manager commits, not ``finish()``: the events wait for the
+        transaction's own after-commit hook, which tells whether the commit succeeded."""
+        collected = super().collect(events)
+        transaction.get().addAfterCommitHook(self._after_commit)
+        return collected
+
+    def _after_commit(self, committed):
+        if committed:
+            self.report_events()
+        else:
+            self.discard_events()
+
     def commit(self):
         with database_failures_as_unavailable():
             transaction.commit()
@@ -70,7 +83,9 @@ class TransactionUnitOfWork(UnitOfWork):
 
 # region: persistence
 def task_service():
-    return TaskService(TransactionUnitOfWork().tasks, events=TASK_EVENTS)
+    unit_of_work = TransactionUnitOfWork()
+    # The counters move only once the request's transaction has committed.
+    return TaskService(unit_of_work.tasks, events=unit_of_work.collect(TASK_EVENTS))
 
 
 # endregion
