@@ -4,9 +4,9 @@ from logging.config import dictConfig
 
 from tasktracker.observability.logging import logging_config
 from tasktracker.observability.metrics import publish_app_info
+from tasktracker.observability.wsgi import RequestObservationMiddleware
 from tracker.config.app_cfg import base_config
 from tracker.config.settings import deployment_settings
-from tracker.lib.observability import RequestObservationMiddleware
 
 
 # region: logging
@@ -18,14 +18,15 @@ def configure_logging(settings):
 # endregion
 
 
-# region: app-config
+# region: app-config, logging, metrics
 def make_app(global_conf, **app_conf):
     settings = deployment_settings({**global_conf, **app_conf})
     configure_logging(settings)
     publish_app_info(settings)
     app_conf["sqlalchemy.url"] = settings.database_url
     app_conf["tracker.settings"] = settings
-    # The quickstart's place for WSGI middleware: around the finished TurboGears application.
+    # The quickstart's place for WSGI middleware, around the finished TurboGears application:
+    # tasktracker's observation (request id, access line, metrics), until the server closes the body.
     return RequestObservationMiddleware(base_config.make_wsgi_app(global_conf, app_conf))
 
 
