@@ -270,6 +270,29 @@ def unlinked_in_readme(collected: list[VariantRegions]) -> list[str]:
     ]
 
 
+TOUR_ROW = re.compile(r"^\|\s*`?(?P<slug>[a-z-]+)`?\s*\|(?P<rest>.*)$")
+
+
+def tour_problems(collected: list[VariantRegions]) -> list[str]:
+    """Each variant README's tour table: one row per concern, by slug, in the order of regions.CONCERNS,
+    each linking to where the concern lives."""
+    problems = []
+    for entry in collected:
+        readme = entry.variant.folder / "README.md"
+        rows = [
+            match
+            for line in readme.read_text(encoding="utf-8").splitlines()
+            if (match := TOUR_ROW.match(line)) and match["slug"] in regions.CONCERN_SLUGS
+        ]
+        where = readme.relative_to(variants.REPO_ROOT)
+        if [row["slug"] for row in rows] != list(regions.CONCERN_SLUGS):
+            problems.append(
+                f"{where}: the tour table must list the concerns {', '.join(regions.CONCERN_SLUGS)} in order"
+            )
+        problems += [f"{where}: the {row['slug']} row links to no code" for row in rows if "](" not in row["rest"]]
+    return problems
+
+
 def stale(documents: dict[Path, str]) -> list[str]:
     problems = []
     for path, text in documents.items():
@@ -293,6 +316,7 @@ def main(argv: list[str]) -> int:
     documents = build(collected)
     problems = unmarked(collected) + unlinked_in_readme(collected)
     if argv == ["--check"]:
+        problems += tour_problems(collected)
         try:
             for entry in collected:
                 problems += regions.variant_shape_problems(entry.variant, entry.regions)

@@ -6,6 +6,7 @@ import pytest
 
 import regions
 import side_by_side
+import variants
 from deviations import Deviation, load_registry
 
 
@@ -135,3 +136,18 @@ def test_a_cut_definition_fails_the_check():
 def test_every_variant_keeps_the_shape_rules():
     for variant in regions.ordered_variants():
         assert regions.variant_shape_problems(variant, regions.regions_of(variant)) == [], variant.name
+
+
+def test_a_tour_table_out_of_order_or_without_links_is_reported(tmp_path, monkeypatch):
+    monkeypatch.setattr(variants, "REPO_ROOT", tmp_path)
+    entry = side_by_side.VariantRegions(variants.Variant("v", "V", 1, tmp_path / "v_app", (), ()), [])
+    (tmp_path / "v_app").mkdir()
+    readme = tmp_path / "v_app" / "README.md"
+    rows = [f"| `{slug}` | [`x.py`](x.py#L1) | how |" for slug in regions.CONCERN_SLUGS]
+    readme.write_text("\n".join(["| concern | where | how |", "|---|---|---|", *rows]), encoding="utf-8")
+    assert side_by_side.tour_problems([entry]) == []
+
+    readme.write_text("\n".join([rows[1], rows[0], *rows[2:-1], "| tests | the tests | how |"]), encoding="utf-8")
+    problems = side_by_side.tour_problems([entry])
+    assert any("in order" in problem for problem in problems)
+    assert any("the tests row links to no code" in problem for problem in problems)
