@@ -1,5 +1,6 @@
 """What the contract suite cannot see from outside: the whole app, Bottle's own errors, the middleware."""
 
+import pytest
 from prometheus_client import REGISTRY
 from sqlalchemy.exc import OperationalError
 from webtest import TestApp
@@ -69,19 +70,19 @@ def test_bytes_that_are_not_utf8_do_not_vanish_from_the_path(client):
 
 
 # region: tests
-def test_a_failing_commit_answers_503_and_stores_nothing(client, monkeypatch):
+def failing_commit(self):
+    raise OperationalError("COMMIT", {}, Exception("disk I/O error"))
+
+
+def test_a_failing_commit_answers_503_and_stores_nothing(client):
     total = client.get("/api/tasks/stats").json["total"]
-    with monkeypatch.context() as failing:
+    with pytest.MonkeyPatch.context() as failing:
         failing.setattr("sqlalchemy.orm.Session.commit", failing_commit)
         response = client.post_json("/api/tasks", {"title": "lost"}, status=503)
     assert response.content_type == "application/problem+json"
     assert response.json["code"] == "unavailable"
     assert response.headers["X-Request-ID"] == response.json["request_id"]
     assert client.get("/api/tasks/stats").json["total"] == total
-
-
-def failing_commit(self):
-    raise OperationalError("COMMIT", {}, Exception("disk I/O error"))
 
 
 def access_records(caplog):
