@@ -30,7 +30,7 @@ def create_app(settings: Settings) -> Bottle:
     )
     # merge(), not mount(): a mounted prefix ends in a slash, and the spec's /api has none.
     for routes in (create_api_app(), create_health_app()):
-        # A parent's plugins do not reach the routes it merges or mounts: each sub-app installs them.
+        # A parent's plugins do not reach the routes it merges or mounts: each sub-app gets them.
         for plugin in plugins:
             routes.install(plugin)
         app.merge(routes)

@@ -32,7 +32,7 @@ class ProblemPlugin:
             except HTTPResponse:
                 raise
             except Exception as exception:
-                # Not logged here: the error handler logs it, once, with whatever else reaches it.
+                # problem_for, not handle_failure: the error handler logs it, once.
                 raise HTTPError(problem_for(exception).status, exception=exception) from exception
 
         return wrapper
