@@ -17,32 +17,37 @@ from tracker.plugins import ProblemPlugin, SQLAlchemyPlugin
 
 
 # region: app-config
-def create_app(test_config: dict | None = None) -> Bottle:
-    settings = Settings.from_env("bottle")
-    # region: logging
-    # Bottle has no logging of its own (it only prints tracebacks to wsgi.errors): the standard
-    # library's logging, configured here, is the only one.
-    dictConfig(logging_config("bottle", settings.log_level, settings.log_format))
-    # endregion
-
+def create_app(settings: Settings) -> Bottle:
+    configure_logging(settings)
     app = Bottle()
-    app.config.update("tracker", database_url=settings.database_url)
-    if test_config:
-        app.config.update(test_config)
-
+    # Bottle's config place; views reach it through request.app.config.
+    app.config["tracker.settings"] = settings
     plugins = (
         ProblemPlugin(),
         # Replaces the default JSON plugin (plugins are unique by name): compact UTF-8, as in every variant.
         JSONPlugin(json_dumps=json_bytes),
-        SQLAlchemyPlugin(create_engine_for(app.config["tracker.database_url"])),
+        SQLAlchemyPlugin(create_engine_for(settings.database_url)),
     )
     # merge(), not mount(): a mounted prefix ends in a slash, and the spec's /api has none.
-    app.merge(create_api_app(*plugins))
-    app.merge(create_health_app(*plugins))
+    for routes in (create_api_app(), create_health_app()):
+        # A parent's plugins do not reach the routes it merges or mounts: each sub-app gets them.
+        for plugin in plugins:
+            routes.install(plugin)
+        app.merge(routes)
     errors.init_app(app)
     app.add_hook("before_request", keep_undecodable_paths_unmatched)
-    publish_app_info("bottle", "bottle")
+    publish_app_info(settings)
     return app
+
+
+# endregion
+
+
+# region: logging
+def configure_logging(settings: Settings) -> None:
+    # Bottle has no logging of its own (it only prints tracebacks to wsgi.errors): the standard
+    # library's logging, configured here, is the only one.
+    dictConfig(logging_config(settings))
 
 
 # endregion
