@@ -8,11 +8,11 @@ from tasktracker.config import Settings
 from tasktracker.http import json_bytes
 from tasktracker.observability.logging import logging_config
 from tasktracker.observability.metrics import publish_app_info
+from tasktracker.observability.wsgi import decoded_path
 from tasktracker.sqla import create_engine_for
 from tracker import errors
 from tracker.api import create_api_app
 from tracker.health import create_health_app
-from tracker.observability import decode_path
 from tracker.plugins import ProblemPlugin, SQLAlchemyPlugin
 
 
@@ -57,7 +57,7 @@ def configure_logging(settings: Settings) -> None:
 def keep_undecodable_paths_unmatched() -> None:
     # Bottle decodes the path as UTF-8 by dropping the bytes that are not, so /api/tasks/%FF1
     # would reach task 1. Replacing them with U+FFFD instead lets such a path match nothing.
-    request.environ["PATH_INFO"] = decode_path(request.environ["bottle.raw_path"])
+    request.environ["PATH_INFO"] = decoded_path(request.environ["bottle.raw_path"])
 
 
 # endregion

@@ -70,7 +70,7 @@ class SQLAlchemyPlugin:
         @functools.wraps(callback)
         def wrapper(*args, **kwargs):
             unit_of_work = SqlAlchemyUnitOfWork(self.sessions)
-            kwargs[self.keyword] = TaskService(unit_of_work.tasks, events=TASK_EVENTS)
+            kwargs[self.keyword] = TaskService(unit_of_work.tasks, events=unit_of_work.collect(TASK_EVENTS))
             try:
                 result = callback(*args, **kwargs)
             except BaseException:

@@ -1,6 +1,8 @@
 import json
 import logging
 import os
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
@@ -16,6 +18,7 @@ from tasktracker.observability.logging import (
     log_access,
     unbind_request_id,
 )
+from tasktracker.observability.wsgi import RequestObservationMiddleware, decoded_path
 
 
 def test_request_ids() -> None:
@@ -119,3 +122,43 @@ def test_gunicorn_settings_follow_the_environment(monkeypatch: pytest.MonkeyPatc
     finally:
         options["on_exit"](None)
         monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+
+
+def test_the_wsgi_middleware_closes_the_apps_body_and_then_finishes_the_observation(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def access_records() -> list[logging.LogRecord]:
+        return [record for record in caplog.records if record.name == "tasktracker.access"]
+
+    access_lines_at_close: list[int] = []
+
+    class ClosableBody:
+        def __iter__(self) -> Iterator[bytes]:
+            return iter([b"ok"])
+
+        def close(self) -> None:
+            access_lines_at_close.append(len(access_records()))
+
+    def app(environ: dict[str, Any], start_response: Any) -> ClosableBody:
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return ClosableBody()
+
+    sent_headers: list[tuple[str, str]] = []
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/health/live"}
+    with caplog.at_level(logging.INFO, logger="tasktracker.access"):
+        body = RequestObservationMiddleware(app)(
+            environ, lambda status, headers, exc_info=None: sent_headers.extend(headers)
+        )
+        assert b"".join(body) == b"ok" and access_records() == []
+        body.close()  # type: ignore[attr-defined]
+    assert any(name == "X-Request-ID" for name, _ in sent_headers)
+    # Closed once (PEP 3333), and before the request is logged: the duration runs until then.
+    assert access_lines_at_close == [0]
+    [access] = access_records()
+    assert (access.route, access.status) == ("/health/live", 200)  # type: ignore[attr-defined]
+
+
+def test_a_path_that_is_not_utf8_is_logged_with_replacement_characters() -> None:
+    assert decoded_path("/api/tasks/\xff1") == "/api/tasks/\ufffd1"
+    assert decoded_path("/t\xc3\xa2che") == "/tâche"
+    assert decoded_path("") == "/"

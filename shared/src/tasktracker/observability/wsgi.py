@@ -17,9 +17,14 @@ from tasktracker.observability.observation import RequestObservation
 Environ = dict[str, Any]
 
 
-def route_from_path(environ: Environ) -> str:
+def decoded_path(path_info: str) -> str:
+    """PATH_INFO as text: WSGI hands it over as latin-1; bytes that are not UTF-8 become U+FFFD."""
+    return path_info.encode("latin-1").decode("utf-8", "replace") or "/"
+
+
+def route_from_path(environ: Environ, path: str) -> str:
     """The route label for routers that do not name the rule they matched (object dispatch)."""
-    return route_template_for_path(environ.get("PATH_INFO", ""))
+    return route_template_for_path(path)
 
 
 class ObservedBody:
@@ -42,17 +47,19 @@ class ObservedBody:
 
 
 class RequestObservationMiddleware:
-    """Wraps the whole application. ``route_for(environ)`` names the route once the app has run
-    (a router may leave the matched rule in the environ); by default, from the path."""
+    """Wraps the whole application. ``route_for(environ, path)`` names the route once the app has
+    run (a router may leave the matched rule in the environ); by default, from the path."""
 
-    def __init__(self, app: Callable[..., Iterable[bytes]], route_for: Callable[[Environ], str] = route_from_path):
+    def __init__(
+        self, app: Callable[..., Iterable[bytes]], route_for: Callable[[Environ, str], str] = route_from_path
+    ) -> None:
         self.app = app
         self.route_for = route_for
 
     def __call__(self, environ: Environ, start_response: Callable[..., Any]) -> Iterable[bytes]:
-        observation = RequestObservation(
-            environ["REQUEST_METHOD"], environ.get("PATH_INFO", ""), environ.get("HTTP_X_REQUEST_ID")
-        )
+        # Read before the framework runs: some (Bottle) replace PATH_INFO with their own decoding.
+        path = decoded_path(environ.get("PATH_INFO", ""))
+        observation = RequestObservation(environ["REQUEST_METHOD"], path, environ.get("HTTP_X_REQUEST_ID"))
         statuses: list[int] = []
 
         def start_observed_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
@@ -63,8 +70,8 @@ class RequestObservationMiddleware:
             body = self.app(environ, start_observed_response)
         except BaseException:
             # The framework answers every failure itself; what escapes it, the server answers 500.
-            observation.finish(self.route_for(environ), 500)
+            observation.finish(self.route_for(environ, path), 500)
             raise
         return ObservedBody(
-            body, lambda: observation.finish(self.route_for(environ), statuses[-1] if statuses else 500)
+            body, lambda: observation.finish(self.route_for(environ, path), statuses[-1] if statuses else 500)
         )
