@@ -18,28 +18,25 @@ def engine(database_url):
     return create_engine_for(database_url)
 
 
-@pytest.fixture
-def checkouts(engine):
-    """How many times a connection was taken from the pool."""
+def pool_event_counter(engine, event_name):
+    """How many times the pool sent ``event_name`` ("checkout": a connection taken, "checkin": given back)."""
     counter = {"count": 0}
 
     def count(*_args):
         counter["count"] += 1
 
-    event.listen(engine, "checkout", count)
+    event.listen(engine, event_name, count)
     return counter
+
+
+@pytest.fixture
+def checkouts(engine):
+    return pool_event_counter(engine, "checkout")
 
 
 @pytest.fixture
 def checkins(engine):
-    """How many times a connection was given back to the pool."""
-    counter = {"count": 0}
-
-    def count(*_args):
-        counter["count"] += 1
-
-    event.listen(engine, "checkin", count)
-    return counter
+    return pool_event_counter(engine, "checkin")
 
 
 @pytest.fixture

@@ -100,10 +100,16 @@ class TrackerWebCase(helper.CPWebCase):
         return problem
 
     def access_lines(self, path):
-        """The access lines of ``path``, written by the tool after the response has gone out."""
+        """The access lines of ``path`` with the last response's status, written by the tool after
+        the response has gone out (so a previous test's late line is not mistaken for this one)."""
+        status = int(self.status.split(" ", 1)[0])
         deadline = time.monotonic() + 2
         while time.monotonic() < deadline:
-            lines = [record for record in self.logs.records if getattr(record, "path", None) == path]
+            lines = [
+                record
+                for record in self.logs.records
+                if getattr(record, "path", None) == path and getattr(record, "status", None) == status
+            ]
             if lines:
                 return lines
             time.sleep(0.01)
