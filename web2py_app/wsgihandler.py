@@ -8,7 +8,7 @@ import os
 from logging.config import dictConfig
 
 from tasktracker.errors import PROBLEM_CONTENT_TYPE, InternalError, NotFound, handle_failure
-from tasktracker.http import json_bytes, problem_for_routing_status, route_template_for_path
+from tasktracker.http import json_bytes, problem_for_routing_status
 from tasktracker.observability.logging import ERROR_LOGGER, current_request_id, logging_config
 from tasktracker.observability.metrics import publish_app_info
 from tasktracker.observability.wsgi import RequestObservationMiddleware
@@ -94,19 +94,9 @@ def problem_pages(wsgi_app):
 # endregion
 
 
-# region: metrics
-def route_as_requested(environ):
-    """The route label: routes.py rewrites PATH_INFO in place to the action's path, and web2py
-    keeps the path as requested (with its query) in WEB2PY_ORIGINAL_URI."""
-    requested = environ.get("WEB2PY_ORIGINAL_URI", environ.get("PATH_INFO", ""))
-    return route_template_for_path(requested.split("?", 1)[0])
-
-
-# endregion
-
-
 # region: serving
 publish_app_info(settings)
-# The request id, access line and metrics, finished when the server closes the body.
-application = RequestObservationMiddleware(problem_pages(gluon.main.wsgibase), route_for=route_as_requested)
+# The request id, access line and metrics, finished when the server closes the body; the route
+# is labelled by the path as requested, read before routes.py rewrites PATH_INFO in place.
+application = RequestObservationMiddleware(problem_pages(gluon.main.wsgibase))
 # endregion
