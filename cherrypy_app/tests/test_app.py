@@ -86,10 +86,10 @@ class TrackerWebCase(helper.CPWebCase):
             logging.getLogger(name).removeHandler(self.logs)
             logging.getLogger(name).setLevel(logging.NOTSET)
 
-    def send_json(self, url, method, document):
+    def send_json(self, url, method, document, extra_headers=()):
         body = json.dumps(document).encode()
         # webtest adds Content-Length only when it adds a Content-Type itself.
-        headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+        headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body))), *extra_headers]
         self.getPage(url, method=method, body=body, headers=headers)
 
     def assertProblem(self, status, code):
@@ -205,6 +205,10 @@ class ToolsTest(TrackerWebCase):
 
     def test_location_is_the_task_path(self):
         self.send_json("/api/tasks", "POST", {"title": "located"})
+        self.assertEqual(self.assertHeader("Location"), f"/api/tasks/{json.loads(self.body)['id']}")
+
+    def test_location_does_not_depend_on_the_host_header(self):
+        self.send_json("/api/tasks", "POST", {"title": "located"}, extra_headers=[("Host", "a/b")])
         self.assertEqual(self.assertHeader("Location"), f"/api/tasks/{json.loads(self.body)['id']}")
 
 

@@ -87,8 +87,9 @@ class TaskCollection:
     def POST(self):
         task = task_service().create_task(request_document())
         cherrypy.response.status = 201
-        # Server-relative: the path alone, as the spec's Location is, not an absolute URL.
-        cherrypy.response.headers["Location"] = cherrypy.url(f"/api/tasks/{task.id}", relative="server")
+        # base="": the path alone, as the spec's Location is. Not relative="server", which cuts an
+        # absolute URL at its third slash and so trusts the Host header (Host: a/b gives /b/api/…).
+        cherrypy.response.headers["Location"] = cherrypy.url(f"/api/tasks/{task.id}", base="")
         cherrypy.response.headers["ETag"] = etag_for(task.version)
         return task_to_dict(task)
 
