@@ -233,7 +233,9 @@ class ComposeRun:
         process = spawn(command, log_path, cwd=workdir, env=environment)
         running = RunningVariant(deployed.variant, port, environment["DATABASE_URL"], process, log_path)
         self.running.append(running)
-        healthcheck = image.exec_form("HEALTHCHECK") or ["false"]
+        healthcheck = image.exec_form("HEALTHCHECK")
+        if healthcheck is None:
+            raise SmokeFailure(f"{name}: the image has no HEALTHCHECK")
 
         def healthy():
             check = subprocess.run(healthcheck, cwd=workdir, env=environment, capture_output=True, timeout=10)
@@ -268,18 +270,11 @@ def run_contract_suite(running: RunningVariant) -> None:
     name, started = running.variant.name, time.monotonic()
     log(f"{name}: contract suite against {running.base_url}")
     # This env has the suite's requirements; the server's virtualenv has only the image's.
-    pytest = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "contract_tests",
-        "--base-url",
-        running.base_url,
-        "-q",
-        "-p",
-        "no:cacheprovider",
-    ]
-    if subprocess.run(pytest, cwd=deployment.REPO_ROOT, timeout=CONTRACT_TIMEOUT_SECONDS).returncode != 0:
+    suite = [sys.executable, "-m", "pytest", "contract_tests", "-q", "-p", "no:cacheprovider"]
+    outcome = subprocess.run(
+        [*suite, "--base-url", running.base_url], cwd=deployment.REPO_ROOT, timeout=CONTRACT_TIMEOUT_SECONDS
+    )
+    if outcome.returncode != 0:
         raise SmokeFailure(f"{name}: the contract suite failed against the compose service\n{tail(running.log_path)}")
     log(f"{name}: contract suite passed in {time.monotonic() - started:.0f} s")
     # A misspelt DATABASE_URL would leave the server on its SQLite default, and every test passing.
@@ -288,7 +283,8 @@ def run_contract_suite(running: RunningVariant) -> None:
     holding_tables = tables_with_titles(running.database_url, title)
     if not holding_tables:
         raise SmokeFailure(f"{name}: a task created through the API is not in the database of its DATABASE_URL")
-    log(f"{name}: a task created through the API is in {urlsplit(running.database_url).path}.{holding_tables[0]}")
+    database_name = urlsplit(running.database_url).path.strip("/")
+    log(f"{name}: a task created through the API is in {database_name}.{holding_tables[0]}")
 
 
 # --- Prometheus ---------------------------------------------------------------------------------

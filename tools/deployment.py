@@ -13,6 +13,7 @@ import io
 import json
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pathspec
@@ -113,7 +114,9 @@ class Image:
         for stage in self.stages[:-1]:
             copies = [words[-2:] for keyword, words, _ in stage if keyword == "COPY" and "--from=" not in words[0]]
             for keyword, words, _ in stage:
-                for argument in words[2:] if keyword == "RUN" and words[:2] == ["pip", "install"] else []:
+                if keyword != "RUN" or words[:2] != ["pip", "install"]:
+                    continue
+                for argument in words[2:]:
                     for source, destination in copies:
                         if argument.startswith(destination.rstrip("/")):
                             argument = str(REPO_ROOT / source.rstrip("/")) + argument[len(destination.rstrip("/")) :]
@@ -130,7 +133,7 @@ class VariantDeployment:
     server: dict | None
     migrate: dict | None
 
-    @property
+    @cached_property
     def image(self) -> Image:
         return Image(self.server["build"])
 
