@@ -31,6 +31,8 @@ TITLE_BY_STATUS = {
     503: "Service Unavailable",
 }
 CODES_WITH_FIELD_ERRORS = {"invalid_query", "validation_error"}
+# The upper bounds, in seconds, of http_request_duration_seconds' buckets (spec 6.3), besides +Inf.
+DURATION_BUCKETS = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0}
 
 
 def _ecma_pattern(validator, pattern, instance, schema):

@@ -13,7 +13,6 @@ import secrets
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.parse
@@ -27,10 +26,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from psycopg import sql
 from requests.structures import CaseInsensitiveDict
 
+import variants
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
-# tools/ is not a package; variants.py is the one reader of the variant.toml declarations.
-sys.path.insert(0, str(REPO_ROOT / "tools"))
-import variants  # noqa: E402
 
 READY_TIMEOUT_SECONDS = 30
 SHUTDOWN_TIMEOUT_SECONDS = 10
@@ -48,12 +46,6 @@ class HarnessError(Exception):
 
 def new_request_id() -> str:
     return f"contract-{secrets.token_hex(8)}"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def is_postgres_url(database_url: str | None) -> bool:
@@ -171,7 +163,7 @@ class ServerInstance:
         """``env_changes`` overrides the environment below; a None value removes the variable."""
         self.variant = variant
         self.label = label
-        self.port = free_port()
+        self.port = variants.free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.env = {
             **os.environ,
@@ -198,14 +190,8 @@ class ServerInstance:
 
     def start(self) -> None:
         with self.log.stdout_path.open("ab") as stdout_file, self.log.stderr_path.open("ab") as stderr_file:
-            self.process = subprocess.Popen(
-                list(self.variant.serve),
-                cwd=self.variant.folder,
-                env=self.env,
-                stdin=subprocess.DEVNULL,
-                stdout=stdout_file,
-                stderr=stderr_file,
-                start_new_session=True,
+            self.process = variants.start_server(
+                self.variant.serve, self.variant.folder, self.env, stdout_file, stderr_file
             )
 
     def wait_until_answering(self, path: str) -> None:

@@ -5,6 +5,7 @@ import os
 import sys
 
 
+# region: serving
 def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     from django.core.management import execute_from_command_line
@@ -12,5 +13,7 @@ def main():
     execute_from_command_line(sys.argv)
 
 
+# `python manage.py migrate --no-input` is the variant's migrate step (variant.toml).
 if __name__ == "__main__":
     main()
+# endregion

@@ -28,9 +28,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import markdown
+
 import regions
 import variants
-from regions import CONCERNS, MARKER
+from regions import CONCERNS
 
 REPO_ROOT = variants.REPO_ROOT
 COMPARISON_PATH = REPO_ROOT / "docs" / "COMPARISON.md"
@@ -58,10 +60,6 @@ class CodeFigures:
     test_files: int
 
 
-def countable_lines(text: str) -> set[int]:
-    return {number for number, line in enumerate(text.splitlines(), start=1) if line.strip() and not MARKER.match(line)}
-
-
 def code_figures(variant: variants.Variant) -> CodeFigures:
     variant_regions = regions.regions_of(variant)
     lines_by_concern = {}
@@ -74,7 +72,7 @@ def code_figures(variant: variants.Variant) -> CodeFigures:
     in_regions = {(region.path, number) for region in variant_regions for number in region.counted_line_numbers()}
     code_lines = unmarked = code_files = test_lines = test_files = 0
     for relative_path in regions.variant_files(variant):
-        lines = countable_lines((REPO_ROOT / relative_path).read_text(encoding="utf-8"))
+        lines = regions.countable_lines((REPO_ROOT / relative_path).read_text(encoding="utf-8"), relative_path)
         if regions.is_test_file(relative_path.relative_to(variant.folder.name)):
             test_lines += len(lines)
             test_files += 1
@@ -83,11 +81,6 @@ def code_figures(variant: variants.Variant) -> CodeFigures:
         code_lines += len(lines)
         unmarked += sum((relative_path, number) not in in_regions for number in lines)
     return CodeFigures(lines_by_concern, code_lines, unmarked, code_files, test_lines, test_files)
-
-
-def table(header: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|---|" + "--:|" * (len(header) - 1)]
-    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
 
 
 def code_section(variant_list: list[variants.Variant]) -> str:
@@ -105,8 +98,8 @@ def code_section(variant_list: list[variants.Variant]) -> str:
         ["files (tests excluded)", *(str(each.code_files) for each in figures)],
         ["test files / lines", *(f"{each.test_files} / {each.test_lines}" for each in figures)],
     ]
-    return "## Code\n\nLines of code per concern, from the region markers.\n\n" + table(
-        ["lines of code", *(variant.name for variant in variant_list)], rows
+    return "## Code\n\nLines of code per concern, from the region markers.\n\n" + markdown.table(
+        ["lines of code", *(variant.name for variant in variant_list)], rows, numbers_right=True
     )
 
 
@@ -117,11 +110,15 @@ the code figures, and `tox -e docs-check` recomputes them and fails when they di
 
 - **Lines of code** are the non-blank lines, comments included, of the variant's files: the files
   under `<name>_app/` that git tracks or would track, without Markdown, binary files and dotfiles.
-  Region marker lines are not counted. A concern's lines are the lines inside its regions
-  (`# region: <concern>` … `# endregion`, see [`tools/regions.py`](../tools/regions.py)); a line in
-  two concerns' regions counts for both. *Tests* are the files under a `tests/` folder,
-  `test_*.py`, `*_test.py`, `conftest.py` and `pytest.ini`: they count in the *Tests* row only,
-  never in the total. The shared package `shared/` is never counted: every variant uses the same.
+  Region marker lines are not counted, and neither are a Python file's imports and module docstring
+  (in a region or not): they say what a file uses, not what it does. Every region holds whole
+  definitions and at least 90% of each variant's counted lines outside tests are in some region
+  (`tox -e docs-check` fails otherwise), so the rows compare like with like. A concern's lines are
+  the lines inside its regions (`# region: <concern>` … `# endregion`, see
+  [`tools/regions.py`](../tools/regions.py)); a line in two concerns' regions counts for both.
+  *Tests* are the files under a `tests/` folder, `test_*.py`, `*_test.py`, `conftest.py` and
+  `pytest.ini`: they count in the *Tests* row only, never in the total. The shared package `shared/`
+  is never counted: every variant uses the same.
 - **Direct dependencies** are the distributions named in the variant's `requirements.txt`, on top
   of the shared package. **Runtime closure** is every distribution that serving needs, found by
   walking the `Requires-Dist` metadata, with environment markers and extras evaluated, in the
@@ -143,10 +140,6 @@ the code figures, and `tox -e docs-check` recomputes them and fails when they di
 
 
 # --- measured figures --------------------------------------------------------------------------
-
-
-def clean_environment() -> dict[str, str]:
-    return {name: value for name, value in os.environ.items() if not name.startswith("TOX_") and name != "VIRTUAL_ENV"}
 
 
 def site_packages(env_dir: Path) -> Path:
@@ -203,14 +196,6 @@ def dependency_figures(variant: variants.Variant, env_dir: Path) -> dict[str, ob
     }
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def process_tree(root_pid: int) -> Iterator[int]:
     children: dict[int, list[int]] = {}
     for stat_path in Path("/proc").glob("[0-9]*/stat"):
@@ -265,8 +250,8 @@ def cold_starts(variant: variants.Variant, env_dir: Path, runs: int) -> dict[str
     migrate_seconds, ready_seconds, resident = [], [], 0
     for run_number in range(runs):
         with tempfile.TemporaryDirectory(prefix=f"compare-{variant.name}-") as scratch:
-            port = free_port()
-            environment = clean_environment() | {
+            port = variants.free_port()
+            environment = variants.clean_environment() | {
                 "PATH": f"{env_dir / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
                 "VIRTUAL_ENV": str(env_dir),
                 "HOST": "127.0.0.1",
@@ -281,15 +266,7 @@ def cold_starts(variant: variants.Variant, env_dir: Path, runs: int) -> dict[str
             migrate_seconds.append(time.monotonic() - started)
             with open(Path(scratch) / "server.log", "wb") as log_file:
                 started = time.monotonic()
-                server = subprocess.Popen(
-                    list(variant.serve),
-                    cwd=variant.folder,
-                    env=environment,
-                    stdin=subprocess.DEVNULL,
-                    stdout=log_file,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                )
+                server = variants.start_server(variant.serve, variant.folder, environment, log_file, subprocess.STDOUT)
                 try:
                     while http("GET", f"http://127.0.0.1:{port}/health/ready") != 200:
                         if server.poll() is not None or time.monotonic() - started > READY_TIMEOUT_SECONDS:
@@ -318,7 +295,7 @@ def cold_starts(variant: variants.Variant, env_dir: Path, runs: int) -> dict[str
 
 
 def suite_seconds(variant: variants.Variant, env_dir: Path) -> float | None:
-    environment = clean_environment() | {
+    environment = variants.clean_environment() | {
         "PATH": f"{env_dir / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
         "VIRTUAL_ENV": str(env_dir),
         "PYTHONDONTWRITEBYTECODE": "1",
@@ -350,7 +327,7 @@ def suite_seconds(variant: variants.Variant, env_dir: Path) -> float | None:
 
 def measure(variant_list: list[variants.Variant], runs: int) -> dict[str, dict]:
     SCRATCH_DIR.mkdir(exist_ok=True)
-    env_dirs = variants.prepare_tox_envs([variant.name for variant in variant_list], 2, clean_environment())
+    env_dirs = variants.prepare_tox_envs([variant.name for variant in variant_list], 2, variants.clean_environment())
     measured: dict[str, dict] = {
         "conditions": {
             "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -396,7 +373,7 @@ def measured_section(variant_list: list[variants.Variant], measured: dict[str, d
             MEASURED_BEGIN,
             "## Dependencies, size, time and memory",
             f"Measured {conditions['when']} on {conditions['machine']}; {conditions['runs']} cold starts per variant.",
-            table(["measured", *(variant.name for variant in variant_list)], rows),
+            markdown.table(["measured", *(variant.name for variant in variant_list)], rows, numbers_right=True),
             MEASURED_END,
         ]
     )

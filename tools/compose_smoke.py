@@ -1,22 +1,18 @@
 """docker-compose.yml, run without Docker: every variant service as Compose would start it, then Prometheus.
 
-For each variant service of the compose file, on the local PostgreSQL:
+For each variant, on the local PostgreSQL: build its image natively with its services' build args
+(a virtualenv with what the Dockerfile's build stage pip-installs, and a copy of the folder the
+image's WORKDIR holds, as ``.dockerignore`` lets it through); run its ``<name>-migrate`` service's
+command, then its server (the image's CMD, unless the service sets a command), in that copy with
+that virtualenv first on PATH and the image's ``ENV`` plus the service's ``environment``, only the
+listen address, the port when taken, and the database's host and name changed for this machine;
+wait for the image's HEALTHCHECK; put the server through the contract suite (``--base-url``); and
+check that a task it creates lands in that database.
 
-1. build its image natively: a virtualenv with what the Dockerfile's build stage pip-installs, and
-   a copy of the variant folder as the build context sends it (``.dockerignore`` applied), which is
-   the image's WORKDIR;
-2. create the database its ``DATABASE_URL`` names;
-3. run its ``<name>-migrate`` service's command, then its own command, in that copy with that
-   virtualenv first on PATH, with the image's ``ENV`` and the service's ``environment`` — only the
-   database host, the listen address and (when taken) the port rewritten to this machine;
-4. wait for the image's HEALTHCHECK command to pass, and check that the server really uses that
-   database;
-5. run the contract suite against it (``--base-url``).
-
-Then a real Prometheus (Debian's binary, on loopback, a temporary data directory) runs the repo's
-prometheus.yml with its targets rewritten to the local servers: every target must be up, and every
-PromQL expression of the Grafana dashboard must return data for every variant. At the end each
-server started here gets SIGTERM and its database is dropped.
+Then a real Prometheus (Debian's binary, on loopback) runs the repo's prometheus.yml with its DNS
+targets replaced by the local servers: every target must be up, and every PromQL expression of the
+Grafana dashboard must return data for every variant. At the end every server gets SIGTERM and
+must exit 0, and its database is dropped.
 
     tox -e compose-smoke
 """
@@ -34,9 +30,9 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import psycopg
 import requests
@@ -44,17 +40,17 @@ import yaml
 from psycopg import sql
 
 import deployment
+import variants
 from deployment import VariantDeployment
 
 ADMIN_DATABASE_URL = os.environ.get("SMOKE_ADMIN_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-# Marks the databases this script made, so that one left by an interrupted run may be dropped.
-DATABASE_MARKER = "created by tools/compose_smoke.py"
-IMAGE_BUILD_TIMEOUT_SECONDS = 300
+# Marks the databases this script makes, so that one left by an interrupted run may be dropped.
+DATABASE_PREFIX = "compose_smoke_"
+BUILD_TIMEOUT_SECONDS = 300
 MIGRATE_TIMEOUT_SECONDS = 120
-HEALTHY_TIMEOUT_SECONDS = 60
+READY_TIMEOUT_SECONDS = 90
 CONTRACT_TIMEOUT_SECONDS = 900
 SHUTDOWN_TIMEOUT_SECONDS = 15
-PROMETHEUS_TIMEOUT_SECONDS = 90
 # Bounded load for the dashboard's rates: this many rounds of a task's life cycle per variant.
 TRAFFIC_ROUNDS = 20
 DASHBOARD_RATE_WINDOW = "1m"
@@ -64,219 +60,161 @@ class SmokeFailure(Exception):
     """The compose file does not start a variant, or Prometheus cannot see it, as it should."""
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def port_is_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
-
-
 def log(message: str) -> None:
     print(f"compose-smoke: {message}", flush=True)
 
 
 def tail(path: Path, line_count: int = 30) -> str:
-    lines = path.read_bytes().decode("utf-8", errors="replace").splitlines()[-line_count:] if path.exists() else []
+    lines = path.read_bytes().decode("utf-8", errors="replace").splitlines()[-line_count:]
     return f"--- {path.name} (last {len(lines)} lines) ---\n" + "\n".join(lines)
 
 
-@dataclass(frozen=True)
-class NativeImage:
-    """What a variant's image holds, built on this machine: its virtualenv and its WORKDIR."""
-
-    workdir: Path
-    bin_dir: Path
-
-    @classmethod
-    def build(cls, variant_deployment: VariantDeployment, variant_folder: Path, scratch_dir: Path) -> NativeImage:
-        name = variant_deployment.variant.name
-        root = scratch_dir / f"{name}-image"
-        patterns = deployment.dockerignore_patterns()
-
-        def dockerignored(directory: str, names: list[str]) -> list[str]:
-            relative_directory = Path(directory).relative_to(deployment.REPO_ROOT).as_posix()
-            return [entry for entry in names if deployment.is_dockerignored(f"{relative_directory}/{entry}", patterns)]
-
-        workdir = root / "app"
-        shutil.copytree(variant_folder, workdir, ignore=dockerignored)
-        virtualenv = root / "venv"
-        pip_arguments = variant_deployment.dockerfile().builder_pip_install_arguments()
-        if not pip_arguments:
-            raise SmokeFailure(f"{name}: the Dockerfile's build stage has no `RUN pip install`")
-        log(f"{name}: build: pip install {' '.join(pip_arguments)}")
-        # The Dockerfile's own arguments; uv instead of pip only because it is faster.
-        subprocess.run(["uv", "venv", "--quiet", "--python", sys.executable, str(virtualenv)], check=True)
-        subprocess.run(
-            ["uv", "pip", "install", "--quiet", "--python", str(virtualenv / "bin" / "python"), *pip_arguments],
-            check=True,
-            timeout=IMAGE_BUILD_TIMEOUT_SECONDS,
+def spawn(argv: list[str], log_path: Path, **options) -> subprocess.Popen:
+    """In a session of its own, so that a process that ignores SIGTERM can be killed with its workers."""
+    with log_path.open("wb") as log_file:
+        return subprocess.Popen(
+            argv, stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True, **options
         )
-        return cls(workdir, virtualenv / "bin")
+
+
+def stop(process: subprocess.Popen) -> int | None:
+    """SIGTERM, then the exit code; None if the process ignored SIGTERM and had to be killed."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+    try:
+        return process.wait(timeout=SHUTDOWN_TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        return None
+
+
+def wait_for(awaited: str, condition, process: subprocess.Popen, log_path: Path) -> None:
+    """Polls ``condition``, which returns whether it holds and what it saw, while the process runs."""
+    deadline, last_seen = time.monotonic() + READY_TIMEOUT_SECONDS, None
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SmokeFailure(f"{awaited}: the process exited with {process.returncode}\n{tail(log_path)}")
+        with contextlib.suppress(requests.RequestException):
+            holds, last_seen = condition()
+            if holds:
+                return
+        time.sleep(0.5)
+    raise SmokeFailure(f"{awaited}: not within {READY_TIMEOUT_SECONDS} s (last seen: {last_seen})\n{tail(log_path)}")
+
+
+def local_database_url(compose_url: str) -> str:
+    """The service's DATABASE_URL on the local server: its host replaced, its database name prefixed."""
+    parts, server = urlsplit(compose_url), urlsplit(ADMIN_DATABASE_URL).netloc.rpartition("@")[2]
+    if parts.scheme not in ("postgresql", "postgres") or not parts.path.strip("/"):
+        raise SmokeFailure(f"DATABASE_URL {compose_url!r} does not name a PostgreSQL database")
+    credentials = parts.netloc.rpartition("@")[0]
+    netloc = f"{credentials}@{server}" if credentials else server
+    return parts._replace(netloc=netloc, path=f"/{DATABASE_PREFIX}{parts.path.strip('/')}").geturl()
+
+
+def database_statement(statement: str, database_name: str) -> None:
+    with psycopg.connect(ADMIN_DATABASE_URL, autocommit=True) as admin:
+        admin.execute(sql.SQL(statement).format(sql.Identifier(database_name)))
+
+
+def tables_with_titles(database_url: str, title: str | None = None) -> list[str]:
+    """The tables with a ``title`` column (holding this title, if given), whatever the ORM named them."""
+    with psycopg.connect(database_url) as connection:
+        tables = connection.execute(
+            "SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'title'"
+        ).fetchall()
+        holding = sql.SQL("SELECT 1 FROM {} WHERE title = %s")
+        return [
+            table
+            for (table,) in tables
+            if title is None or connection.execute(holding.format(sql.Identifier(table)), (title,)).fetchone()
+        ]
 
 
 @dataclass
 class RunningVariant:
-    """A variant service started here: its server process, its port and its database."""
-
-    deployment: VariantDeployment
-    workdir: Path
-    environment: dict[str, str]
-    database_name: str
+    variant: variants.Variant
     port: int
+    database_url: str
+    process: subprocess.Popen
     log_path: Path
-    process: subprocess.Popen | None = None
-
-    @property
-    def name(self) -> str:
-        return self.deployment.variant.name
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
 
-class VariantRunner:
-    """Starts the variant services of the compose file one by one, and stops what it started."""
+class ComposeRun:
+    """Starts the variant services one by one, in a scratch directory; then stops what it started."""
 
     def __init__(self, scratch_dir: Path) -> None:
         self.scratch_dir = scratch_dir
         self.running: list[RunningVariant] = []
-        self.created_databases: list[str] = []
+        self.databases: list[str] = []
 
-    # --- the environment a container would have, on this machine ------------------------------
+    def build_natively(self, deployed: VariantDeployment) -> Path:
+        """The image's WORKDIR, with its virtualenv beside it in ``venv``."""
+        name, image, ignored = deployed.variant.name, deployed.image, deployment.dockerignore()
+        folder = image.workdir_source()
+        if folder is None or not folder.is_dir():
+            raise SmokeFailure(f"{name}: the image's WORKDIR is not a copy of a folder of this repository")
 
-    def container_environment(
-        self, variant_deployment: VariantDeployment, image: NativeImage, service: dict
-    ) -> tuple[dict, int]:
-        """The image's ENV plus the service's environment, rewritten to run here; and the port."""
-        environment = {
-            **variant_deployment.dockerfile().environment(),
-            **deployment.service_environment(service),
-        }
-        # The image's PATH starts with its virtualenv; here, the one built natively.
-        environment["PATH"] = f"{image.bin_dir}{os.pathsep}{os.environ['PATH']}"
-        for name in ("HOME", "LANG", "LC_ALL"):
-            if name in os.environ:
-                environment.setdefault(name, os.environ[name])
-        # The image listens on every interface; on a shared machine, loopback is enough.
-        environment["HOST"] = "127.0.0.1"
-        port = int(environment.get("PORT", variant_deployment.variant.port))
-        published_targets = [int(published["target"]) for published in service.get("ports", [])]
-        if published_targets and published_targets != [port]:
-            raise SmokeFailure(
-                f"{variant_deployment.variant.name}: the service publishes container port {published_targets}, "
-                f"but its server listens on PORT {port}"
-            )
-        if not port_is_free(port):
-            port = free_port()
-            log(f"{variant_deployment.variant.name}: port {environment.get('PORT')} is taken here, using {port}")
-        environment["PORT"] = str(port)
-        environment["DATABASE_URL"] = self.local_database_url(environment.get("DATABASE_URL", ""))
-        return environment, port
+        def dockerignored(directory: str, names: list[str]) -> list[str]:
+            relative = Path(directory).relative_to(deployment.REPO_ROOT).as_posix()
+            # A pattern ending in / matches only folders, which pathspec tells by their trailing /.
+            paths = {each: f"{relative}/{each}" + ("/" if Path(directory, each).is_dir() else "") for each in names}
+            return [each for each, path in paths.items() if ignored.match_file(path)]
 
-    @staticmethod
-    def local_database_url(compose_url: str) -> str:
-        """The compose service's DATABASE_URL with its host (``postgres``) replaced by the local server."""
-        parts = urllib.parse.urlsplit(compose_url)
-        if parts.scheme not in ("postgresql", "postgres") or not parts.path.lstrip("/"):
-            raise SmokeFailure(f"DATABASE_URL {compose_url!r} does not name a PostgreSQL database")
-        admin = urllib.parse.urlsplit(ADMIN_DATABASE_URL)
-        credentials = parts.netloc.rpartition("@")[0]
-        netloc = (
-            f"{credentials}@{admin.hostname}:{admin.port or 5432}"
-            if credentials
-            else f"{admin.hostname}:{admin.port or 5432}"
-        )
-        return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+        root = self.scratch_dir / name
+        shutil.copytree(folder, root / "app", ignore=dockerignored)
+        pip_arguments = image.pip_install_arguments()
+        if not pip_arguments:
+            raise SmokeFailure(f"{name}: the Dockerfile's build stage has no `RUN pip install`")
+        log(f"{name}: build: pip install {' '.join(pip_arguments)}")
+        # The Dockerfile's own arguments; uv instead of pip only because it is faster.
+        subprocess.run(["uv", "venv", "--quiet", "--python", sys.executable, str(root / "venv")], check=True)
+        python = str(root / "venv" / "bin" / "python")
+        install = ["uv", "pip", "install", "--quiet", "--python", python, *pip_arguments]
+        subprocess.run(install, check=True, timeout=BUILD_TIMEOUT_SECONDS)
+        return root / "app"
 
-    # --- databases ------------------------------------------------------------------------------
-
-    def create_database(self, database_name: str) -> None:
-        with psycopg.connect(ADMIN_DATABASE_URL, autocommit=True) as admin:
-            existing = admin.execute(
-                "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", (database_name,)
-            ).fetchone()
-            if existing is not None:
-                if existing[0] != DATABASE_MARKER:
-                    raise SmokeFailure(f"database {database_name} already exists here and was not made by this script")
-                log(f"dropping {database_name}, left by an earlier run")
-                admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(database_name)))
-            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database_name)))
-            self.created_databases.append(database_name)
-            admin.execute(
-                sql.SQL("COMMENT ON DATABASE {} IS {}").format(
-                    sql.Identifier(database_name), sql.Literal(DATABASE_MARKER)
-                )
-            )
-
-    def drop_databases(self) -> None:
-        with psycopg.connect(ADMIN_DATABASE_URL, autocommit=True) as admin:
-            while self.created_databases:
-                database_name = self.created_databases.pop()
-                admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database_name)))
-
-    @staticmethod
-    def connect_to(database_name: str) -> psycopg.Connection:
-        admin = urllib.parse.urlsplit(ADMIN_DATABASE_URL)
-        return psycopg.connect(urllib.parse.urlunsplit((admin.scheme, admin.netloc, f"/{database_name}", "", "")))
-
-    def table_names(self, database_name: str) -> list[str]:
-        with self.connect_to(database_name) as connection:
-            rows = connection.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
-            ).fetchall()
-        return [table_name for (table_name,) in rows]
-
-    def tables_holding_title(self, database_name: str, title: str) -> list[str]:
-        """The tables of that database with a ``title`` column holding this value, whatever the ORM named them."""
-        found = []
-        with self.connect_to(database_name) as connection:
-            tables = connection.execute(
-                "SELECT table_name FROM information_schema.columns"
-                " WHERE table_schema = 'public' AND column_name = 'title'"
-            ).fetchall()
-            for (table_name,) in tables:
-                query = sql.SQL("SELECT 1 FROM {} WHERE title = %s").format(sql.Identifier(table_name))
-                if connection.execute(query, (title,)).fetchone():
-                    found.append(table_name)
-        return found
-
-    # --- the variant's two services -------------------------------------------------------------
-
-    def start(self, variant_deployment: VariantDeployment) -> RunningVariant:
-        name = variant_deployment.variant.name
-        server_service, migrate_service = variant_deployment.service, variant_deployment.migrate_service
-        if server_service is None or migrate_service is None:
+    def start(self, deployed: VariantDeployment) -> RunningVariant:
+        """Builds the variant's image natively, runs its migrate service, then starts its server."""
+        name, server, migrate = deployed.variant.name, deployed.server, deployed.migrate
+        if server is None or migrate is None:
             raise SmokeFailure(f"docker-compose.yml has no {name} and {name}-migrate services")
-        # The image's WORKDIR holds the folder its Dockerfile sits in (tools/test_deployment.py checks it).
-        variant_folder = deployment.build_dockerfile_path(server_service).parent
-        if not variant_folder.is_dir():
-            raise SmokeFailure(f"{name}: the compose file builds {variant_folder}, which does not exist")
-        image = NativeImage.build(variant_deployment, variant_folder, self.scratch_dir)
-        environment, port = self.container_environment(variant_deployment, image, server_service)
-        migrate_environment, _ = self.container_environment(variant_deployment, image, migrate_service)
-        database_name = urllib.parse.urlsplit(environment["DATABASE_URL"]).path.lstrip("/")
-        if database_name not in deployment.init_script_databases():
-            raise SmokeFailure(f"{name}: the postgres service's init script does not create {database_name}")
-        running = RunningVariant(
-            variant_deployment, image.workdir, environment, database_name, port, self.scratch_dir / f"{name}.log"
-        )
+        image, workdir = deployed.image, self.build_natively(deployed)
 
-        self.create_database(database_name)
-        migrate_command = deployment.command_argv(migrate_service["command"])
-        log(f"{name}: migrate: {' '.join(migrate_command)}")
+        def container_environment(service: dict) -> dict[str, str]:
+            """The image's ENV and the service's environment, with what must change to run here."""
+            local = {each: os.environ[each] for each in ("HOME", "LANG", "LC_ALL") if each in os.environ}
+            environment = {**local, **image.parser.envs, **service.get("environment", {})}
+            # The image's PATH starts with its virtualenv; here, the one built natively.
+            environment["PATH"] = f"{workdir.parent / 'venv' / 'bin'}{os.pathsep}{os.environ['PATH']}"
+            # The image listens on every interface; on a shared machine, loopback is enough.
+            environment["HOST"] = "127.0.0.1"
+            environment["DATABASE_URL"] = local_database_url(environment.get("DATABASE_URL", ""))
+            return environment
+
+        environment = container_environment(server)
+        port = int(environment["PORT"])
+        try:
+            socket.create_server(("127.0.0.1", port)).close()
+        except OSError:
+            port = variants.free_port()
+            log(f"{name}: port {environment['PORT']} is taken here, using {port}")
+        environment["PORT"] = str(port)
+        database_name = urlsplit(environment["DATABASE_URL"]).path.strip("/")
+        database_statement("DROP DATABASE IF EXISTS {} WITH (FORCE)", database_name)
+        database_statement("CREATE DATABASE {}", database_name)
+        self.databases.append(database_name)
+
+        log(f"{name}: migrate: {' '.join(migrate['command'])}")
         migration = subprocess.run(
-            migrate_command,
-            cwd=image.workdir,
-            env=migrate_environment,
+            migrate["command"],
+            cwd=workdir,
+            env=container_environment(migrate),
             capture_output=True,
             text=True,
             timeout=MIGRATE_TIMEOUT_SECONDS,
@@ -285,108 +223,68 @@ class VariantRunner:
             raise SmokeFailure(
                 f"{name}-migrate exited with {migration.returncode}\n{migration.stdout}{migration.stderr}"
             )
-        if not self.table_names(database_name):
-            raise SmokeFailure(f"{name}-migrate exited with 0 but created no table in {database_name}")
+        if not tables_with_titles(environment["DATABASE_URL"]):
+            raise SmokeFailure(f"{name}-migrate exited with 0 but created no task table in {database_name}")
 
-        server_command = deployment.command_argv(server_service["command"])
-        log(f"{name}: serve on port {port}: {' '.join(server_command)}")
-        with running.log_path.open("wb") as server_log:
-            running.process = subprocess.Popen(
-                server_command,
-                cwd=image.workdir,
-                env=environment,
-                stdin=subprocess.DEVNULL,
-                stdout=server_log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        # As Compose runs it: the service's command if it has one, else the image's CMD.
+        command = server.get("command") or image.exec_form("CMD")
+        log(f"{name}: serve on port {port}: {' '.join(command)}")
+        log_path = self.scratch_dir / f"{name}.log"
+        process = spawn(command, log_path, cwd=workdir, env=environment)
+        running = RunningVariant(deployed.variant, port, environment["DATABASE_URL"], process, log_path)
         self.running.append(running)
-        log(f"{name}: server pid {running.process.pid}")
-        self.wait_until_healthy(running)
+        healthcheck = image.exec_form("HEALTHCHECK")
+        if healthcheck is None:
+            raise SmokeFailure(f"{name}: the image has no HEALTHCHECK")
+
+        def healthy():
+            check = subprocess.run(healthcheck, cwd=workdir, env=environment, capture_output=True, timeout=10)
+            return check.returncode == 0, check.stderr.decode(errors="replace")[-300:]
+
+        wait_for(f"{name}: the image's HEALTHCHECK passing", healthy, process, log_path)
+        log(f"{name}: healthy (pid {process.pid})")
         # In the compose network Prometheus asks for <service>:<port>: the server must accept that Host.
-        in_network_host = f"{variant_deployment.service_name}:{variant_deployment.variant.port}"
+        in_network_host = f"{name}:{deployed.variant.port}"
         scrape = requests.get(f"{running.base_url}/metrics", headers={"Host": in_network_host}, timeout=10)
         if scrape.status_code != 200:
             raise SmokeFailure(f"{name}: GET /metrics with Host {in_network_host} answered {scrape.status_code}")
         return running
 
-    def wait_until_healthy(self, running: RunningVariant) -> None:
-        """Runs the image's HEALTHCHECK command, with the container's environment, until it passes."""
-        healthcheck = running.deployment.dockerfile().last("HEALTHCHECK")
-        if healthcheck is None:
-            raise SmokeFailure(f"{running.name}: the image has no HEALTHCHECK")
-        healthcheck_command = healthcheck.exec_form()
-        deadline = time.monotonic() + HEALTHY_TIMEOUT_SECONDS
-        while time.monotonic() < deadline:
-            if running.process.poll() is not None:
-                exit_code = running.process.returncode
-                raise SmokeFailure(
-                    f"{running.name} exited with {exit_code} before it was healthy\n{tail(running.log_path)}"
-                )
-            check = subprocess.run(
-                healthcheck_command, cwd=running.workdir, env=running.environment, capture_output=True, timeout=10
-            )
-            if check.returncode == 0:
-                log(f"{running.name}: healthy")
-                return
-            time.sleep(0.5)
-        raise SmokeFailure(
-            f"{running.name}: the HEALTHCHECK did not pass within {HEALTHY_TIMEOUT_SECONDS} s\n{tail(running.log_path)}"
-        )
-
-    def run_contract_suite(self, running: RunningVariant) -> None:
-        log(f"{running.name}: contract suite against {running.base_url}")
-        started = time.monotonic()
-        suite = subprocess.run(
-            [
-                # This env has the suite's requirements; the server's virtualenv has only the image's.
-                sys.executable,
-                "-m",
-                "pytest",
-                str(deployment.REPO_ROOT / "contract_tests"),
-                "--base-url",
-                running.base_url,
-                "-q",
-                "-p",
-                "no:cacheprovider",
-            ],
-            cwd=deployment.REPO_ROOT,
-            timeout=CONTRACT_TIMEOUT_SECONDS,
-        )
-        if suite.returncode != 0:
-            raise SmokeFailure(
-                f"{running.name}: the contract suite failed against the compose service\n{tail(running.log_path)}"
-            )
-        log(f"{running.name}: contract suite passed in {time.monotonic() - started:.0f} s")
-        # A misspelt DATABASE_URL would leave the server on its SQLite default, and every test passing.
-        title = f"compose-smoke {os.getpid()} {time.time_ns()}"
-        requests.post(f"{running.base_url}/api/tasks", json={"title": title}, timeout=10).raise_for_status()
-        holding_tables = self.tables_holding_title(running.database_name, title)
-        if not holding_tables:
-            raise SmokeFailure(f"{running.name}: a task created through the API is not in {running.database_name}")
-        log(f"{running.name}: a task created through the API is in {running.database_name}.{holding_tables[0]}")
-
     def stop_all(self) -> list[str]:
-        """SIGTERM to each server started here; the failures (a non-zero exit, or no exit) are returned."""
+        """SIGTERM to each server started here, then each database dropped; the servers that did not exit 0."""
         failures = []
         for running in reversed(self.running):
-            process = running.process
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-            try:
-                exit_code = process.wait(timeout=SHUTDOWN_TIMEOUT_SECONDS)
-            except subprocess.TimeoutExpired:
-                # The session start_new_session gave it holds only this server and its workers.
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-                failures.append(f"{running.name} (pid {process.pid}) ignored SIGTERM for {SHUTDOWN_TIMEOUT_SECONDS} s")
-                continue
-            if exit_code != 0:
-                failures.append(f"{running.name} exited with {exit_code} after SIGTERM\n{tail(running.log_path)}")
+            name, exit_code = running.variant.name, stop(running.process)
+            if exit_code is None:
+                failures.append(f"{name} (pid {running.process.pid}) ignored SIGTERM for {SHUTDOWN_TIMEOUT_SECONDS} s")
+            elif exit_code != 0:
+                failures.append(f"{name} exited with {exit_code} after SIGTERM\n{tail(running.log_path)}")
             else:
-                log(f"{running.name}: stopped (pid {process.pid}, exit 0)")
-        self.running.clear()
+                log(f"{name}: stopped (pid {running.process.pid}, exit 0)")
+        for database_name in self.databases:
+            database_statement("DROP DATABASE IF EXISTS {} WITH (FORCE)", database_name)
         return failures
+
+
+def run_contract_suite(running: RunningVariant) -> None:
+    name, started = running.variant.name, time.monotonic()
+    log(f"{name}: contract suite against {running.base_url}")
+    # This env has the suite's requirements; the server's virtualenv has only the image's.
+    suite = [sys.executable, "-m", "pytest", "contract_tests", "-q", "-p", "no:cacheprovider"]
+    outcome = subprocess.run(
+        [*suite, "--base-url", running.base_url], cwd=deployment.REPO_ROOT, timeout=CONTRACT_TIMEOUT_SECONDS
+    )
+    if outcome.returncode != 0:
+        raise SmokeFailure(f"{name}: the contract suite failed against the compose service\n{tail(running.log_path)}")
+    log(f"{name}: contract suite passed in {time.monotonic() - started:.0f} s")
+    # A misspelt DATABASE_URL would leave the server on its SQLite default, and every test passing.
+    title = f"compose-smoke {os.getpid()} {time.time_ns()}"
+    requests.post(f"{running.base_url}/api/tasks", json={"title": title}, timeout=10).raise_for_status()
+    holding_tables = tables_with_titles(running.database_url, title)
+    if not holding_tables:
+        raise SmokeFailure(f"{name}: a task created through the API is not in the database of its DATABASE_URL")
+    database_name = urlsplit(running.database_url).path.strip("/")
+    log(f"{name}: a task created through the API is in {database_name}.{holding_tables[0]}")
 
 
 # --- Prometheus ---------------------------------------------------------------------------------
@@ -399,28 +297,16 @@ def local_prometheus_config(running_variants: list[RunningVariant]) -> dict:
     own relabelling makes the ``variant`` label. Names with no running service are not targets,
     as under Compose.
     """
-    with deployment.PROMETHEUS_CONFIG_PATH.open(encoding="utf-8") as config_file:
-        config = yaml.safe_load(config_file)
-    config["global"]["scrape_interval"] = "1s"
-    config["global"]["evaluation_interval"] = "1s"
-    running_by_name = {running.deployment.service_name: running for running in running_variants}
-    discovered = set()
+    config = yaml.safe_load(deployment.PROMETHEUS_CONFIG_PATH.read_text(encoding="utf-8"))
+    config["global"].update(scrape_interval="1s", evaluation_interval="1s")
+    ports = {running.variant.name: running.port for running in running_variants}
     for scrape_config in config["scrape_configs"]:
-        static_configs = scrape_config.setdefault("static_configs", [])
-        for sd_config in scrape_config.pop("dns_sd_configs", []):
-            for name in sd_config["names"]:
-                running = running_by_name.get(name)
-                if running is None:
-                    continue
-                if sd_config.get("port") != running.deployment.variant.port:
-                    raise SmokeFailure(f"prometheus.yml scrapes {name} on port {sd_config.get('port')}")
-                static_configs.append({"targets": [f"127.0.0.1:{running.port}"], "labels": {"__meta_dns_name": name}})
-                discovered.add(name)
-        if not static_configs:
-            scrape_config.pop("static_configs")
-    missing = sorted(set(running_by_name) - discovered)
-    if missing:
-        raise SmokeFailure(f"prometheus.yml does not scrape {', '.join(missing)}")
+        names = [name for sd_config in scrape_config.pop("dns_sd_configs", []) for name in sd_config["names"]]
+        scrape_config.setdefault("static_configs", []).extend(
+            {"targets": [f"127.0.0.1:{ports[name]}"], "labels": {"__meta_dns_name": name}}
+            for name in names
+            if name in ports
+        )
     return config
 
 
@@ -441,128 +327,73 @@ def send_traffic(running_variants: list[RunningVariant]) -> None:
     """A bounded amount of every kind of request the dashboard shows: creates, status changes, 404s, deletes."""
     for round_number in range(TRAFFIC_ROUNDS):
         for running in running_variants:
-            session_url = running.base_url
-            created = requests.post(f"{session_url}/api/tasks", json={"title": f"dashboard {round_number}"}, timeout=10)
+            tasks_url = f"{running.base_url}/api/tasks"
+            created = requests.post(tasks_url, json={"title": f"dashboard {round_number}"}, timeout=10)
             created.raise_for_status()
-            task_path = f"/api/tasks/{created.json()['id']}"
+            task_url = f"{tasks_url}/{created.json()['id']}"
             for status in ("in_progress", "done"):
-                requests.patch(f"{session_url}{task_path}", json={"status": status}, timeout=10).raise_for_status()
-            requests.get(f"{session_url}/api/tasks/stats", timeout=10).raise_for_status()
-            requests.get(f"{session_url}/api/tasks/{2**40 + round_number}", timeout=10)
-            requests.delete(f"{session_url}{task_path}", timeout=10).raise_for_status()
+                requests.patch(task_url, json={"status": status}, timeout=10).raise_for_status()
+            requests.get(f"{tasks_url}/stats", timeout=10).raise_for_status()
+            requests.get(f"{tasks_url}/{2**40 + round_number}", timeout=10)
+            requests.delete(task_url, timeout=10).raise_for_status()
         time.sleep(0.25)
 
 
-class LocalPrometheus:
-    def __init__(self, scratch_dir: Path, config: dict) -> None:
-        self.scratch_dir = scratch_dir
-        self.config_path = scratch_dir / "prometheus.yml"
-        self.config_path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = scratch_dir / "prometheus.log"
-        self.process: subprocess.Popen | None = None
+def check_prometheus(scratch_dir: Path, running_variants: list[RunningVariant]) -> None:
+    binary = shutil.which("prometheus")
+    if binary is None:
+        raise SmokeFailure("no prometheus binary: apt-get install prometheus (.ci/run does)")
+    config_path, log_path, port = scratch_dir / "prometheus.yml", scratch_dir / "prometheus.log", variants.free_port()
+    config_path.write_text(yaml.safe_dump(local_prometheus_config(running_variants), sort_keys=False), encoding="utf-8")
+    storage = f"--storage.tsdb.path={scratch_dir / 'prometheus-data'}"
+    process = spawn(
+        [binary, f"--config.file={config_path}", storage, f"--web.listen-address=127.0.0.1:{port}"], log_path
+    )
+    log(f"prometheus pid {process.pid} on port {port}")
+    expected_variants = {running.variant.name for running in running_variants}
 
-    def start(self) -> None:
-        binary = shutil.which("prometheus")
-        if binary is None:
-            raise SmokeFailure("no prometheus binary: apt-get install prometheus (.ci/run does)")
-        with self.log_path.open("wb") as prometheus_log:
-            self.process = subprocess.Popen(
-                [
-                    binary,
-                    f"--config.file={self.config_path}",
-                    f"--storage.tsdb.path={self.scratch_dir / 'prometheus-data'}",
-                    f"--web.listen-address=127.0.0.1:{self.port}",
-                ],
-                stdin=subprocess.DEVNULL,
-                stdout=prometheus_log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        log(f"prometheus pid {self.process.pid} on {self.url}")
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=SHUTDOWN_TIMEOUT_SECONDS)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-
-    def api(self, path: str, **params: str) -> dict:
-        response = requests.get(f"{self.url}/api/v1/{path}", params=params, timeout=10)
+    def api(path: str, **params: str) -> dict:
+        response = requests.get(f"http://127.0.0.1:{port}/api/v1/{path}", params=params, timeout=10)
         response.raise_for_status()
         return response.json()["data"]
 
-    def wait_until(self, description: str, condition, deadline: float):
-        """Polls ``condition`` (which returns a falsy value while not met) until the deadline."""
-        last_seen = None
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SmokeFailure(f"prometheus exited with {self.process.returncode}\n{tail(self.log_path)}")
-            with contextlib.suppress(requests.RequestException):
-                outcome, last_seen = condition()
-                if outcome:
-                    return
-            time.sleep(1)
-        raise SmokeFailure(f"prometheus: {description} (last seen: {last_seen})\n{tail(self.log_path)}")
+    def all_targets_up():
+        health = {target["labels"].get("variant"): target["health"] for target in api("targets")["activeTargets"]}
+        return set(health) == expected_variants and set(health.values()) == {"up"}, health
 
-
-def check_prometheus(scratch_dir: Path, running_variants: list[RunningVariant]) -> None:
-    prometheus = LocalPrometheus(scratch_dir, local_prometheus_config(running_variants))
-    expected_variants = {running.name for running in running_variants}
-    deadline = time.monotonic() + PROMETHEUS_TIMEOUT_SECONDS
-    prometheus.start()
     try:
-
-        def all_targets_up():
-            targets = prometheus.api("targets")["activeTargets"]
-            health = {target["labels"].get("variant"): target["health"] for target in targets}
-            return set(health) == expected_variants and all(value == "up" for value in health.values()), health
-
-        prometheus.wait_until("every target up, each with its variant label", all_targets_up, deadline)
+        wait_for("prometheus: every target up, each with its variant label", all_targets_up, process, log_path)
         log(f"prometheus: targets up: {', '.join(sorted(expected_variants))}")
         send_traffic(running_variants)
         for title, expression in dashboard_expressions():
 
             def returns_data_for_every_variant(expression=expression):
-                result = prometheus.api("query", query=expression)["result"]
-                with_data = {
-                    series["metric"].get("variant") for series in result if math.isfinite(float(series["value"][1]))
-                }
+                result = api("query", query=expression)["result"]
+                with_data = {each["metric"].get("variant") for each in result if math.isfinite(float(each["value"][1]))}
                 return expected_variants <= with_data, sorted(filter(None, with_data))
 
-            prometheus.wait_until(
-                f"panel {title!r}: {expression} returns no number for some variant",
-                returns_data_for_every_variant,
-                deadline,
-            )
+            awaited = f"prometheus: panel {title!r} ({expression}) returning a number for every variant"
+            wait_for(awaited, returns_data_for_every_variant, process, log_path)
             log(f"prometheus: panel {title!r}: data for every variant")
     finally:
-        prometheus.stop()
+        stop(process)
 
 
 def main() -> int:
-    compose = deployment.load_compose()
-    variant_deployments = deployment.deployments(compose)
+    variant_deployments = deployment.deployments(deployment.load_compose())
     if not variant_deployments:
         raise SmokeFailure("no variant declared")
-    started = time.monotonic()
+    started, failures = time.monotonic(), []
     with tempfile.TemporaryDirectory(prefix="compose-smoke-") as scratch:
-        runner = VariantRunner(Path(scratch))
-        failures: list[str] = []
+        run = ComposeRun(Path(scratch))
         try:
-            for variant_deployment in variant_deployments:
-                runner.run_contract_suite(runner.start(variant_deployment))
-            check_prometheus(Path(scratch), runner.running)
+            for deployed in variant_deployments:
+                run_contract_suite(run.start(deployed))
+            check_prometheus(Path(scratch), run.running)
         except (SmokeFailure, subprocess.SubprocessError, requests.RequestException) as error:
             failures.append(str(error))
         finally:
-            failures.extend(runner.stop_all())
-            runner.drop_databases()
+            failures.extend(run.stop_all())
     if failures:
         print("compose-smoke: FAILED\n" + "\n\n".join(failures), file=sys.stderr)
         return 1

@@ -31,6 +31,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import markdown
+
 import regions
 import variants
 
@@ -53,15 +55,6 @@ SECTION = re.compile(r"\b[Ss]pec (\d+(?:\.\d+)?)")
 # --- running -----------------------------------------------------------------------------------
 
 
-def clean_environment() -> dict[str, str]:
-    """This process's environment without the outer tox env's traces, for the inner tox and pytest."""
-    return {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith("TOX_") and name not in ("VIRTUAL_ENV", "CONTRACT_DATABASE_URL")
-    }
-
-
 def run_suite(variant_name: str, database: str, database_url: str | None, env_dir: Path) -> dict:
     """One contract run, as ``tox -e NAME`` would do it; its outcome and duration go next to its XML."""
     stem = RESULTS_DIR / f"{variant_name}--{database.lower()}"
@@ -81,7 +74,7 @@ def run_suite(variant_name: str, database: str, database_url: str | None, env_di
     ]
     if database_url:
         command += ["--database-url", database_url]
-    environment = clean_environment() | {
+    environment = variants.clean_environment() | {
         "PATH": f"{env_dir / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
         "VIRTUAL_ENV": str(env_dir),
         "PYTHONPATH": str(REPO_ROOT / "tools"),
@@ -111,7 +104,7 @@ def run(jobs: int) -> int:
     RESULTS_DIR.mkdir(exist_ok=True)
     for old_result in RESULTS_DIR.iterdir():
         old_result.unlink()
-    env_dirs = variants.prepare_tox_envs(variant_names, jobs, clean_environment())
+    env_dirs = variants.prepare_tox_envs(variant_names, jobs, variants.clean_environment())
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         runs = [
             pool.submit(run_suite, name, database, database_url, env_dirs[name])
@@ -232,12 +225,6 @@ def cell(outcomes: list[str]) -> str:
     return " ".join([head, *extras])
 
 
-def table(header: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
 def database_section(database: str, columns: list[tuple[str, SuiteResult | None]], test_ids: list[str]) -> list[str]:
     areas: dict[str, list[str]] = {}
     for test_id in test_ids:
@@ -256,7 +243,7 @@ def database_section(database: str, columns: list[tuple[str, SuiteResult | None]
     rows.append(
         ["**total**", f"**{len(test_ids)}**", *(f"**{cell(outcomes(result, test_ids))}**" for _, result in columns)]
     )
-    parts = [f"## {database}", table(["spec area", "cases", *names], rows)]
+    parts = [f"## {database}", markdown.table(["spec area", "cases", *names], rows)]
     for area in ordered_areas:
         functions: dict[str, list[str]] = {}
         for test_id in areas[area.module]:
@@ -267,7 +254,7 @@ def database_section(database: str, columns: list[tuple[str, SuiteResult | None]
         ]
         parts.append(
             f"<details><summary>{area.label} — {len(functions)} tests, {len(areas[area.module])} cases</summary>\n\n"
-            f"{area.summary}\n\n" + table(["test", "cases", *names], function_rows) + "\n\n</details>"
+            f"{area.summary}\n\n" + markdown.table(["test", "cases", *names], function_rows) + "\n\n</details>"
         )
     return parts
 
@@ -324,7 +311,7 @@ def render() -> int:
         f"{SYMBOL['skipped']} skipped. Counts are test cases: each parametrization is one.",
         f"Rebuild with `{REBUILD_COMMAND}` (without `DATABASE_URL`, SQLite only). "
         "The versions are what each server answered on `GET /api`.",
-        table(["", *(f"[{name}](#{name})" for name in names)], summary_rows),
+        markdown.table(["", *(f"[{name}](#{name})" for name in names)], summary_rows),
     ]
     problems = []
     for variant in variant_list:

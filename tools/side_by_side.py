@@ -1,7 +1,7 @@
 """Build the side-by-side reading of the variants from the region markers in their code.
 
     python tools/side_by_side.py           # write docs/side-by-side/ (tox -e docs)
-    python tools/side_by_side.py --check   # fail if a concern is unmarked or the files are stale (tox -e docs-check)
+    python tools/side_by_side.py --check   # fail if a region rule is broken or the files are stale (tox -e docs-check)
 
 Writes, for every concern of ``regions.CONCERNS``, ``docs/side-by-side/<concern>.md`` (what the
 concern is, then each variant's marked code with links to file and line), an index
@@ -270,6 +270,29 @@ def unlinked_in_readme(collected: list[VariantRegions]) -> list[str]:
     ]
 
 
+TOUR_ROW = re.compile(r"^\|\s*`?(?P<slug>[a-z-]+)`?\s*\|(?P<rest>.*)$")
+
+
+def tour_problems(collected: list[VariantRegions]) -> list[str]:
+    """Each variant README's tour table: one row per concern, by slug, in the order of regions.CONCERNS,
+    each linking to where the concern lives."""
+    problems = []
+    for entry in collected:
+        readme = entry.variant.folder / "README.md"
+        rows = [
+            match
+            for line in readme.read_text(encoding="utf-8").splitlines()
+            if (match := TOUR_ROW.match(line)) and match["slug"] in regions.CONCERN_SLUGS
+        ]
+        where = readme.relative_to(variants.REPO_ROOT)
+        if [row["slug"] for row in rows] != list(regions.CONCERN_SLUGS):
+            problems.append(
+                f"{where}: the tour table must list the concerns {', '.join(regions.CONCERN_SLUGS)} in order"
+            )
+        problems += [f"{where}: the {row['slug']} row links to no code" for row in rows if "](" not in row["rest"]]
+    return problems
+
+
 def stale(documents: dict[Path, str]) -> list[str]:
     problems = []
     for path, text in documents.items():
@@ -293,6 +316,12 @@ def main(argv: list[str]) -> int:
     documents = build(collected)
     problems = unmarked(collected) + unlinked_in_readme(collected)
     if argv == ["--check"]:
+        problems += tour_problems(collected)
+        try:
+            for entry in collected:
+                problems += regions.variant_shape_problems(entry.variant, entry.regions)
+        except regions.MarkerError as error:
+            problems.append(str(error))
         problems += [f"{problem}; rebuild with `{REBUILD_COMMAND}`" for problem in stale(documents)]
     elif argv:
         raise SystemExit(__doc__)

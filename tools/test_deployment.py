@@ -1,14 +1,17 @@
 """The deployment files must start every variant exactly as its variant.toml says.
 
-One set of checks per folder with a ``variant.toml``: a variant without a Dockerfile or without its
-compose services fails here, as does one whose image or services drifted from its declaration.
+One set of checks per folder with a ``variant.toml``: a variant without its compose services fails
+here, as does one whose image or services drifted from its declaration.
 
     tox -e deployment
 """
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -26,97 +29,99 @@ COMPOSE = deployment.load_compose()
 DEPLOYMENTS = deployment.deployments(COMPOSE)
 
 
-def for_each_variant(test):
-    return pytest.mark.parametrize("variant_deployment", DEPLOYMENTS, ids=lambda each: each.variant.name)(test)
-
-
-def dockerfile_of(variant_deployment: VariantDeployment) -> deployment.Dockerfile:
-    if not variant_deployment.dockerfile_path.is_file():
-        pytest.fail(f"no {variant_deployment.dockerfile_path.relative_to(deployment.REPO_ROOT)}", pytrace=False)
-    return variant_deployment.dockerfile()
-
-
-def services_of(variant_deployment: VariantDeployment) -> tuple[dict, dict]:
-    """The variant's server and migrate services."""
-    if variant_deployment.service is None or variant_deployment.migrate_service is None:
-        pytest.fail(
-            f"docker-compose.yml lacks {variant_deployment.service_name} or {variant_deployment.migrate_service_name}",
-            pytrace=False,
-        )
-    return variant_deployment.service, variant_deployment.migrate_service
+@pytest.fixture(params=DEPLOYMENTS, ids=lambda each: each.variant.name)
+def deployed(request: pytest.FixtureRequest) -> VariantDeployment:
+    """One variant whose two compose services, and the image they build, exist; else the test fails."""
+    each, name = request.param, request.param.variant.name
+    if each.server is None or each.migrate is None:
+        pytest.fail(f"docker-compose.yml lacks {name} or {name}-migrate", pytrace=False)
+    try:
+        stages = each.image.stages
+    except FileNotFoundError as missing:
+        pytest.fail(f"the {name} services build {missing.filename}, which does not exist", pytrace=False)
+    assert stages, f"the Dockerfile the {name} services build has no FROM"
+    return each
 
 
 def test_at_least_one_variant_is_declared() -> None:
     assert DEPLOYMENTS, "no */variant.toml found"
 
 
+def test_compose_interpolation_is_read_as_compose_reads_it() -> None:
+    assert deployment.with_defaults("${A:-x} ${B-y} ${C} $D $$E $${F}") == "x y   $E ${F}"
+    with pytest.raises(ValueError, match="requires"):
+        deployment.with_defaults("${SECRET:?set it}")
+
+
 # --- the image ------------------------------------------------------------------------------
 
 
-@for_each_variant
-def test_variant_has_a_dockerfile(variant_deployment: VariantDeployment) -> None:
-    assert variant_deployment.dockerfile_path.is_file(), (
-        f"{variant_deployment.variant.name} has a variant.toml but no {variant_deployment.dockerfile_path.name} "
-        f"in {variant_deployment.variant.folder.name}/ (see the README's 'Adding a variant to the deployment')"
+def test_server_runs_the_serve_declaration(deployed: VariantDeployment, tmp_path: Path) -> None:
+    """The image's CMD, run in the variant folder, execs variant.toml's serve argv; so does a service command."""
+    serve = list(deployed.variant.serve)
+    assert deployed.image.exec_form("ENTRYPOINT") is None, "an ENTRYPOINT would wrap the serve command"
+    command = deployed.image.exec_form("CMD")
+    assert command and command[0] == "python", "the final stage's CMD runs on the image's python"
+    # That python is this one here; the program it execs is a stub that prints the arguments it was given.
+    stub = tmp_path / serve[0]
+    stub.write_text('#!/bin/sh\nprintf "%s\\n" "$@"\n', encoding="utf-8")
+    stub.chmod(0o755)
+    execed = subprocess.run(
+        [sys.executable, *command[1:]],
+        cwd=deployed.variant.folder,
+        env={"PATH": f"{tmp_path}{os.pathsep}{os.environ['PATH']}"},
+        capture_output=True,
+        text=True,
     )
+    assert (execed.returncode, execed.stdout.splitlines()) == (0, serve[1:]), execed.stderr
+    assert deployed.server.get("command", serve) == serve
 
 
-@for_each_variant
-def test_image_command_is_the_serve_declaration(variant_deployment: VariantDeployment) -> None:
-    dockerfile = dockerfile_of(variant_deployment)
-    command = dockerfile.last("CMD")
-    assert command is not None, "the final stage has no CMD"
-    assert command.exec_form() == list(variant_deployment.variant.serve)
-    assert dockerfile.last("ENTRYPOINT") is None, "an ENTRYPOINT would wrap the serve command"
-
-
-@for_each_variant
-def test_image_exposes_and_listens_on_the_variant_port(variant_deployment: VariantDeployment) -> None:
-    dockerfile = dockerfile_of(variant_deployment)
-    port = str(variant_deployment.variant.port)
-    exposed = [port_spec for instruction in dockerfile.final("EXPOSE") for port_spec in instruction.arguments.split()]
-    assert exposed == [port]
-    environment = dockerfile.environment()
+def test_image_exposes_and_listens_on_the_variant_port(deployed: VariantDeployment) -> None:
+    port = str(deployed.variant.port)
+    assert [port_spec for words in deployed.image.final("EXPOSE") for port_spec in words] == [port]
+    environment = {**deployed.image.parser.envs, **deployed.server["environment"]}
     assert environment.get("PORT") == port
     # The spec's default is loopback, which nothing outside the container can reach.
     assert environment.get("HOST") == "0.0.0.0"
 
 
-@for_each_variant
-def test_image_works_in_the_variant_folder(variant_deployment: VariantDeployment) -> None:
+def test_image_works_in_the_variant_folder(deployed: VariantDeployment) -> None:
     """The serve command's relative paths resolve because the folder's content is the WORKDIR."""
-    dockerfile = dockerfile_of(variant_deployment)
-    workdir = dockerfile.last("WORKDIR")
-    assert workdir is not None, "the final stage has no WORKDIR"
-    folder_copies = [
-        instruction.arguments.split()
-        for instruction in dockerfile.final("COPY")
-        if f"{variant_deployment.variant.folder.name}/" in instruction.arguments.split()
+    assert deployed.image.workdir_source() == deployed.variant.folder.resolve()
+
+
+def test_server_writes_only_where_no_code_is(deployed: VariantDeployment) -> None:
+    """The code stays root's: the server's folders are var/ and runtime ones that the build context sends empty."""
+    writable = deployed.image.parser.args["WRITABLE_FOLDERS"].split()
+    assert "var" in writable
+    folder, ignored = deployed.variant.folder, deployment.dockerignore()
+    sent = [
+        path.relative_to(folder)
+        for name in writable
+        for path in (folder / name).rglob("*")
+        if path.is_file() and not ignored.match_file(path.relative_to(deployment.REPO_ROOT).as_posix())
     ]
-    assert folder_copies, f"the final stage does not COPY {variant_deployment.variant.folder.name}/"
-    assert folder_copies[0][-1].rstrip("/") == workdir.arguments.rstrip("/")
+    assert not sent, f"the server could rewrite {sent}"
 
 
-@for_each_variant
-def test_image_is_multi_stage_slim_and_unprivileged(variant_deployment: VariantDeployment) -> None:
-    dockerfile = dockerfile_of(variant_deployment)
-    assert len(dockerfile.stages) >= 2, "build in one stage, copy the result into a slim final stage"
-    assert any("--from=" in instruction.arguments for instruction in dockerfile.final("COPY"))
-    base_images = [stage[0].arguments.split()[0] for stage in dockerfile.stages]
+def test_image_is_multi_stage_slim_and_unprivileged(deployed: VariantDeployment) -> None:
+    image = deployed.image
+    assert len(image.stages) >= 2, "build in one stage, copy the result into a slim final stage"
+    assert any(words[0].startswith("--from=") for words in image.final("COPY"))
+    base_images = image.parser.parent_images
     assert TESTED_PYTHON_IMAGES.match(base_images[-1]), f"{base_images[-1]} is not a slim Python that tox tests"
     # The virtualenv's python is a symlink into the base image: both stages must be the same image.
     assert base_images[0] == base_images[-1]
-    final_commands = " ".join(instruction.arguments for instruction in dockerfile.final("RUN"))
+    final_commands = " ".join(word for words in image.final("RUN") for word in words)
     assert not [package for package in COMPILER_PACKAGES if re.search(rf"\b{re.escape(package)}\b", final_commands)]
-    user = dockerfile.last("USER")
-    assert user is not None and user.arguments.split(":")[0] not in ("root", "0")
+    users = image.final("USER")
+    assert users and users[-1][0].split(":")[0] not in ("root", "0")
 
 
-@for_each_variant
-def test_image_healthcheck_asks_for_readiness_with_python(variant_deployment: VariantDeployment) -> None:
-    healthcheck = dockerfile_of(variant_deployment).last("HEALTHCHECK")
-    assert healthcheck is not None, "the final stage has no HEALTHCHECK"
-    argv = healthcheck.exec_form()
+def test_image_healthcheck_asks_for_readiness_with_python(deployed: VariantDeployment) -> None:
+    argv = deployed.image.exec_form("HEALTHCHECK")
+    assert argv is not None, "the final stage has no HEALTHCHECK"
     assert argv[0] == "python", "python:slim has no curl or wget"
     assert "/health/ready" in " ".join(argv)
 
@@ -124,135 +129,88 @@ def test_image_healthcheck_asks_for_readiness_with_python(variant_deployment: Va
 # --- the compose services -------------------------------------------------------------------
 
 
-@for_each_variant
-def test_variant_has_its_compose_services(variant_deployment: VariantDeployment) -> None:
-    missing = [
-        name
-        for name, service in (
-            (variant_deployment.service_name, variant_deployment.service),
-            (variant_deployment.migrate_service_name, variant_deployment.migrate_service),
-        )
-        if service is None
-    ]
-    assert not missing, f"docker-compose.yml has no service {', '.join(missing)}"
+def test_services_build_one_image_from_the_repository_root(deployed: VariantDeployment) -> None:
+    assert deployed.server["build"] == deployed.migrate["build"], "the migration must run the server's image"
+    assert deployed.server["build"]["context"] == ".", "the build context is the repository root (shared/)"
 
 
-@for_each_variant
-def test_services_build_the_variant_dockerfile(variant_deployment: VariantDeployment) -> None:
-    for service in services_of(variant_deployment):
-        assert service["build"]["context"] == ".", "the build context is the repository root (shared/)"
-        assert deployment.build_dockerfile_path(service) == variant_deployment.dockerfile_path.resolve()
+def test_migrate_command_is_the_migrate_declaration(deployed: VariantDeployment) -> None:
+    assert deployed.migrate.get("command") == list(deployed.variant.migrate)
 
 
-@for_each_variant
-def test_server_command_is_the_serve_declaration(variant_deployment: VariantDeployment) -> None:
-    server, _ = services_of(variant_deployment)
-    command = server.get("command")
-    assert command is not None, "without a command the service would rely on the image's CMD silently"
-    assert deployment.command_argv(command) == list(variant_deployment.variant.serve)
-
-
-@for_each_variant
-def test_migrate_command_is_the_migrate_declaration(variant_deployment: VariantDeployment) -> None:
-    _, migrate = services_of(variant_deployment)
-    command = migrate.get("command")
-    assert deployment.command_argv(command) == list(variant_deployment.variant.migrate)
-
-
-@for_each_variant
-def test_server_publishes_the_variant_port(variant_deployment: VariantDeployment) -> None:
-    port = variant_deployment.variant.port
-    server, migrate = services_of(variant_deployment)
-    ports = server.get("ports")
+def test_server_publishes_the_variant_port(deployed: VariantDeployment) -> None:
+    ports = deployed.server.get("ports")
     assert ports and len(ports) == 1, "one published port, in the long syntax (target, published, host_ip)"
-    assert int(ports[0]["target"]) == port
-    assert int(ports[0]["published"]) == port
-    assert "ports" not in migrate
+    assert int(ports[0]["target"]) == int(ports[0]["published"]) == deployed.variant.port
+    assert "ports" not in deployed.migrate
 
 
-@for_each_variant
-def test_services_use_the_variant_database(variant_deployment: VariantDeployment) -> None:
-    server, migrate = services_of(variant_deployment)
-    server_environment = deployment.service_environment(server)
-    migrate_environment = deployment.service_environment(migrate)
-    assert server_environment == migrate_environment, "the migration must prepare the server's database"
-    database_url = urlsplit(server_environment.get("DATABASE_URL", ""))
-    assert database_url.scheme == "postgresql"
-    assert database_url.hostname == "postgres"
+def test_services_use_the_variant_database(deployed: VariantDeployment) -> None:
+    environment = deployed.server["environment"]
+    assert environment == deployed.migrate["environment"], "the migration must prepare the server's database"
+    database_url = urlsplit(environment.get("DATABASE_URL", ""))
+    assert (database_url.scheme, database_url.hostname) == ("postgresql", "postgres")
     database_name = database_url.path.lstrip("/")
-    assert database_name == f"tasktracker_{variant_deployment.variant.name}"
-    assert database_name in deployment.init_script_databases(), (
-        f"{deployment.POSTGRES_INIT_PATH.name} does not create {database_name}"
-    )
+    assert database_name == f"tasktracker_{deployed.variant.name}"
+    assert database_name in deployment.init_script_databases(), f"the postgres init script lacks {database_name}"
 
 
-@for_each_variant
-def test_server_starts_after_a_healthy_database_and_a_finished_migration(
-    variant_deployment: VariantDeployment,
-) -> None:
-    server, migrate = services_of(variant_deployment)
-    assert server.get("depends_on") == {
+def test_server_starts_after_a_healthy_database_and_a_finished_migration(deployed: VariantDeployment) -> None:
+    assert deployed.server.get("depends_on") == {
         "postgres": {"condition": "service_healthy"},
-        variant_deployment.migrate_service_name: {"condition": "service_completed_successfully"},
+        f"{deployed.variant.name}-migrate": {"condition": "service_completed_successfully"},
     }
-    assert migrate.get("depends_on") == {"postgres": {"condition": "service_healthy"}}
-    assert migrate.get("restart") == "no"
+    assert deployed.migrate.get("depends_on") == {"postgres": {"condition": "service_healthy"}}
+    assert deployed.migrate.get("restart") == "no"
 
 
-@for_each_variant
-def test_starting_the_variant_starts_only_what_it_needs(variant_deployment: VariantDeployment) -> None:
+def test_starting_the_variant_starts_only_what_it_needs(deployed: VariantDeployment) -> None:
     """`docker compose up <name>` starts the service and what it depends on, transitively."""
-    services_of(variant_deployment)
-    started, to_visit = set(), [variant_deployment.service_name]
+    started, to_visit = set(), [deployed.variant.name]
     while to_visit:
-        name = to_visit.pop()
-        if name not in started:
+        if (name := to_visit.pop()) not in started:
             started.add(name)
             to_visit.extend(COMPOSE["services"][name].get("depends_on", []))
-    assert started == {"postgres", variant_deployment.migrate_service_name, variant_deployment.service_name}
+    assert started == {"postgres", f"{deployed.variant.name}-migrate", deployed.variant.name}
 
 
-@for_each_variant
-def test_prometheus_scrapes_the_variant(variant_deployment: VariantDeployment) -> None:
-    with deployment.PROMETHEUS_CONFIG_PATH.open(encoding="utf-8") as config_file:
-        config = yaml.safe_load(config_file)
+def test_prometheus_scrapes_the_variant(deployed: VariantDeployment) -> None:
+    config = yaml.safe_load(deployment.PROMETHEUS_CONFIG_PATH.read_text(encoding="utf-8"))
     discovered = [
         (name, sd_config.get("port"))
         for scrape_config in config["scrape_configs"]
         for sd_config in scrape_config.get("dns_sd_configs", [])
         for name in sd_config["names"]
     ]
-    assert (variant_deployment.service_name, variant_deployment.variant.port) in discovered
+    assert (deployed.variant.name, deployed.variant.port) in discovered
 
 
-def test_every_variant_folder_in_compose_is_declared() -> None:
-    """A compose service built from a folder without a variant.toml would escape every check above."""
-    declared = {each.dockerfile_path.resolve() for each in DEPLOYMENTS}
-    for name, service in COMPOSE["services"].items():
-        if "build" in service:
-            assert deployment.build_dockerfile_path(service) in declared, f"service {name}"
+def test_every_built_service_is_a_variant_service() -> None:
+    """A built service that no variant.toml declares would escape every check above."""
+    declared = {name for each in DEPLOYMENTS for name in (each.variant.name, f"{each.variant.name}-migrate")}
+    assert {name for name, service in COMPOSE["services"].items() if "build" in service} <= declared
 
 
 def test_dockerignore_keeps_local_state_out_of_the_build_context() -> None:
-    ignored = {
-        line.strip().rstrip("/").removeprefix("**/")
-        for line in deployment.DOCKERIGNORE_PATH.read_text(encoding="utf-8").splitlines()
-        if line.strip() and not line.startswith("#")
-    }
-    assert {"var", ".tox", ".venv", "__pycache__", ".pytest_cache", ".git"} <= ignored
+    local_state = [
+        ".git/",
+        ".tox/",
+        ".venv/",
+        "flask_app/var/tasks.db",
+        "flask_app/tracker/__pycache__/",
+        "x/.pytest_cache/",
+    ]
+    assert [path for path in local_state if not deployment.dockerignore().match_file(path)] == []
 
 
 def test_nothing_secret_is_committed() -> None:
     """Secrets come from the environment, with demo defaults; no literal password in the compose file."""
-    compose_text = deployment.COMPOSE_PATH.read_text(encoding="utf-8")
-    for line in compose_text.splitlines():
+    for line in deployment.COMPOSE_PATH.read_text(encoding="utf-8").splitlines():
         if re.search(r"(PASSWORD|SECRET)\w*:", line):
             assert "${" in line, f"a secret without a ${{VARIABLE}} to set it: {line.strip()}"
 
 
 def test_paths_mounted_from_the_repository_exist() -> None:
     for name, service in COMPOSE["services"].items():
-        for volume in service.get("volumes", []):
-            source = volume.split(":")[0]
-            if source.startswith("./"):
-                assert (deployment.REPO_ROOT / Path(source)).exists(), f"service {name} mounts {source}"
+        for source in (volume.split(":")[0] for volume in service.get("volumes", [])):
+            assert not source.startswith("./") or (deployment.REPO_ROOT / source).exists(), f"{name} mounts {source}"

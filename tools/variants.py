@@ -1,8 +1,10 @@
 """The variants' serve declarations: one ``variant.toml`` per variant folder.
 
-Each ``<name>_app/variant.toml`` says, once, how that variant is migrated and served. This
-module is the only reader: the tox serve envs, the contract-suite harness and the deployment
-checks all go through it, so the ways of starting a variant cannot drift apart.
+Each ``<name>_app/variant.toml`` says, once, how that variant is migrated and served; its
+framework distribution and default port are written once too, in the shared package's
+``variants.toml``, which the variant reads at run time. This module is the only reader of both
+for the tools: the tox serve envs, the contract-suite harness and the deployment checks all go
+through it, so the ways of starting a variant cannot drift apart.
 
     python tools/variants.py list           # the declared variants
     python tools/variants.py serve flask    # migrate, then exec the server (tox -e serve-flask)
@@ -12,13 +14,17 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# Read as a file, not imported: the tools' envs need not install the shared package.
+SHARED_VARIANT_TABLE = REPO_ROOT / "shared" / "src" / "tasktracker" / "variants.toml"
 
 
 @dataclass(frozen=True)
@@ -40,10 +46,11 @@ def load(name: str) -> Variant:
         declaration = tomllib.load(declaration_file)
     if declaration["name"] != name:
         raise SystemExit(f"{declaration_path} declares name {declaration['name']!r}, expected {name!r}")
+    shared_declaration = tomllib.loads(SHARED_VARIANT_TABLE.read_text(encoding="utf-8"))[name]
     return Variant(
         name=name,
-        framework=declaration["framework"],
-        port=int(declaration["port"]),
+        framework=shared_declaration["framework"],
+        port=int(shared_declaration["port"]),
         folder=folder,
         migrate=tuple(declaration["migrate"]),
         serve=tuple(declaration["serve"]),
@@ -59,12 +66,38 @@ def run_migrations(variant: Variant, env: dict[str, str] | None = None) -> None:
     subprocess.run(variant.migrate, cwd=variant.folder, env=env, check=True)
 
 
+def start_server(
+    argv: list[str] | tuple[str, ...], cwd: Path, env: dict[str, str], stdout: IO[bytes], stderr: IO[bytes] | int
+) -> subprocess.Popen[bytes]:
+    """A server in the background, in a session of its own, so that signals sent to it (and to the
+    tools that started it) stay apart; its PID is the server's own, for stopping it by PID."""
+    return subprocess.Popen(
+        list(argv), cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr, start_new_session=True
+    )
+
+
 def serve(name: str) -> None:
     """Migrate, then replace this process with the server, so signals reach it directly."""
     variant = load(name)
     run_migrations(variant)
     os.chdir(variant.folder)
     os.execvp(variant.serve[0], list(variant.serve))
+
+
+def free_port() -> int:
+    """A port on the loopback interface that nothing listens on now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def clean_environment() -> dict[str, str]:
+    """This process's environment without the outer tox env's traces, for an inner tox, pytest or server."""
+    return {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith("TOX_") and name not in ("VIRTUAL_ENV", "CONTRACT_DATABASE_URL")
+    }
 
 
 def prepare_tox_envs(env_names: list[str], jobs: int, environment: dict[str, str]) -> dict[str, Path]:

@@ -1,35 +1,11 @@
-"""gunicorn settings for the web2py variant, from the spec's environment variables."""
+"""gunicorn settings for the web2py variant: the shared ones, for the settings the application reads."""
 
-from tasktracker.config import Settings
-from tasktracker.observability import metrics_setup
-from tasktracker.observability.logging import gunicorn_logging_config
+from applications.tasks.modules.configuration import settings
 
-# region: serving
-settings = Settings.from_env("web2py")
+from tasktracker.gunicorn_settings import gunicorn_settings
 
-bind = f"{settings.host}:{settings.port}"
-workers = settings.web_concurrency
-# Within the spec's 10 s: in-flight requests get 8 s to finish after SIGTERM.
-graceful_timeout = 8
-# gunicorn ≥ 25 opens one control socket per user by default; two servers would fight over it.
-control_socket_disable = True
-# endregion
-# region: logging
-logconfig_dict = gunicorn_logging_config("web2py", settings.log_level, settings.log_format)
-# endregion
-
-# region: metrics
-# Workers are separate processes: prometheus-client must share counts through files, and the
-# directory must exist before a worker imports the application.
-metrics_setup.prepare_multiprocess_dir("web2py")
-
-
-def child_exit(server, worker):
-    metrics_setup.mark_worker_dead(worker.pid)
-
-
-def on_exit(server):
-    metrics_setup.remove_multiprocess_dir()
-
-
+# region: serving, logging, metrics
+# bind, workers, graceful timeout, gunicorn's log lines in the app's format, and prometheus'
+# multiprocess directory, made here in the master before any worker imports the application.
+globals().update(gunicorn_settings(settings))
 # endregion

@@ -6,8 +6,10 @@ environment, here with DAL migrations switched on; the server runs them with mig
 
 import os
 
+# region: app-config
 APPLICATIONS_PARENT = os.path.dirname(os.path.abspath(__file__))
 os.environ.setdefault("web2py_path", APPLICATIONS_PARENT)
+# endregion
 
 from gluon.shell import env  # noqa: E402
 

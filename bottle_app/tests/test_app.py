@@ -1,6 +1,8 @@
-"""What the contract suite cannot see from outside: the factory, Bottle's own errors, the middleware."""
+"""What the contract suite cannot see from outside: the whole app, Bottle's own errors, the middleware."""
 
+import pytest
 from prometheus_client import REGISTRY
+from sqlalchemy.exc import OperationalError
 
 
 def requests_counted(method, route, status):
@@ -10,6 +12,8 @@ def requests_counted(method, route, status):
 
 def test_create_and_fetch(client):
     created = client.post_json("/api/tasks", {"title": "Write tests"}, status=201)
+    # Bottle's URL builder, from the named route: a path, as the spec's examples show it.
+    assert created.headers["Location"] == f"/api/tasks/{created.json['id']}"
     fetched = client.get(created.headers["Location"])
     assert fetched.json == created.json and fetched.headers["ETag"] == '"1"'
 
@@ -60,3 +64,22 @@ def test_an_announced_oversized_body_is_refused_unread(client):
 def test_bytes_that_are_not_utf8_do_not_vanish_from_the_path(client):
     client.post_json("/api/tasks", {"title": "one"}, status=201)
     assert client.get("/api/tasks/%FF1", status=404).json["code"] == "not_found"
+
+
+# region: tests
+def failing_commit(self):
+    raise OperationalError("COMMIT", {}, Exception("disk I/O error"))
+
+
+def test_a_failing_commit_answers_503_and_stores_nothing(client):
+    total = client.get("/api/tasks/stats").json["total"]
+    with pytest.MonkeyPatch.context() as failing:
+        failing.setattr("sqlalchemy.orm.Session.commit", failing_commit)
+        response = client.post_json("/api/tasks", {"title": "lost"}, status=503)
+    assert response.content_type == "application/problem+json"
+    assert response.json["code"] == "unavailable"
+    assert response.headers["X-Request-ID"] == response.json["request_id"]
+    assert client.get("/api/tasks/stats").json["total"] == total
+
+
+# endregion

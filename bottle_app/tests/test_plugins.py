@@ -1,7 +1,7 @@
 """The plugins on a bare Bottle app of their own: what they inject, commit, roll back and render."""
 
 import pytest
-from bottle import Bottle, PluginError
+from bottle import Bottle, HTTPResponse, PluginError
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
 from webtest import TestApp
@@ -18,16 +18,25 @@ def engine(database_url):
     return create_engine_for(database_url)
 
 
-@pytest.fixture
-def checkouts(engine):
-    """How many times a connection was taken from the pool."""
+def pool_event_counter(engine, event_name):
+    """How many times the pool sent ``event_name`` ("checkout": a connection taken, "checkin": given back)."""
     counter = {"count": 0}
 
     def count(*_args):
         counter["count"] += 1
 
-    event.listen(engine, "checkout", count)
+    event.listen(engine, event_name, count)
     return counter
+
+
+@pytest.fixture
+def checkouts(engine):
+    return pool_event_counter(engine, "checkout")
+
+
+@pytest.fixture
+def checkins(engine):
+    return pool_event_counter(engine, "checkin")
 
 
 @pytest.fixture
@@ -49,6 +58,11 @@ def app(engine):
     def create_then_conflict(service):
         service.create_task({"title": "rolled back"})
         raise TaskArchived()
+
+    @app.post("/tasks/then-unavailable")
+    def create_then_answer_503(service):
+        service.create_task({"title": "rolled back"})
+        return HTTPResponse({"status": "error"}, status=503)
 
     @app.post("/tasks/then-crash")
     def create_then_crash(service):
@@ -95,13 +109,30 @@ def test_an_unexpected_exception_rolls_back_and_is_a_bare_500(client, engine, ca
     assert failure.exc_info[1].args == ("secret detail",)
 
 
-def test_a_failing_commit_is_a_503(client, engine, monkeypatch):
-    def failing_commit(self):
-        raise OperationalError("COMMIT", {}, Exception("disk I/O error"))
+def failing_commit(self):
+    raise OperationalError("COMMIT", {}, Exception("disk I/O error"))
 
+
+def test_a_failing_commit_is_a_503(client, engine, monkeypatch):
     monkeypatch.setattr("sqlalchemy.orm.Session.commit", failing_commit)
-    assert client.post("/tasks", status=503).json["code"] == "unavailable"
+    response = client.post("/tasks", status=503)
+    assert response.content_type == "application/problem+json"
+    assert response.json["code"] == "unavailable"
     assert stored_tasks(engine) == 0
+
+
+def test_an_error_answered_without_raising_is_rolled_back(client, engine):
+    client.post("/tasks/then-unavailable", status=503)
+    assert stored_tasks(engine) == 0
+
+
+def test_the_connection_goes_back_to_the_pool_whatever_happened(client, checkouts, checkins, monkeypatch):
+    client.post("/tasks")
+    client.post("/tasks/then-conflict", status=409)
+    client.post("/tasks/then-crash", status=500)
+    monkeypatch.setattr("sqlalchemy.orm.Session.commit", failing_commit)
+    client.post("/tasks", status=503)
+    assert checkouts["count"] == checkins["count"] == 4
 
 
 # endregion

@@ -6,15 +6,7 @@ transaction; dictionaries they return are written out by Bottle's JSON plugin.
 
 from bottle import Bottle, HTTPResponse, request
 
-from tasktracker.http import (
-    MAX_BODY_BYTES,
-    api_info,
-    check_content_length,
-    decode_json_body,
-    etag_for,
-    if_none_match_hits,
-    parse_task_id,
-)
+from tasktracker.http import api_info, decode_json_body, etag_for, if_none_match_hits, parse_task_id, read_capped_body
 from tasktracker.serialization import page_to_dict, stats_to_dict, task_to_dict
 from tasktracker.validation import parse_list_query
 
@@ -33,19 +25,11 @@ def request_document() -> object:
     stream before anyone can look at its size (spooling past MEMFILE_MAX to a temporary file),
     and it decodes a chunked body a second time after the server already did, failing with 400.
     """
-    check_content_length(request.content_length if request.content_length >= 0 else None)
-    body = request.environ["wsgi.input"].read(MAX_BODY_BYTES + 1)
-    return decode_json_body(request.content_type, body)
+    # Bottle's content_length is -1 when the request announces none (a chunked body).
+    announced = request.content_length if request.content_length >= 0 else None
+    return decode_json_body(request.content_type, read_capped_body(request.environ["wsgi.input"], announced))
 
 
-# endregion
-
-
-def index():
-    return api_info("bottle", "bottle")
-
-
-# region: request-parsing
 def list_tasks(service):
     return page_to_dict(service.list_tasks(parse_list_query(request.query_string)))
 
@@ -53,9 +37,15 @@ def list_tasks(service):
 # endregion
 
 
+# region: routing
+def index():
+    return api_info(request.app.config["tracker.settings"])
+
+
 def create_task(service):
     task = service.create_task(request_document())
-    return HTTPResponse(task_to_dict(task), status=201, Location=f"/api/tasks/{task.id}", ETag=etag_for(task.version))
+    location = request.app.get_url("task", task_id=task.id)
+    return HTTPResponse(task_to_dict(task), status=201, Location=location, ETag=etag_for(task.version))
 
 
 def task_stats(service):
@@ -81,18 +71,15 @@ def delete_task(task_id, service):
     return HTTPResponse(status=204)
 
 
-# region: routing
-def create_api_app(*plugins) -> Bottle:
+def create_api_app() -> Bottle:
     """The routes under /api, as a sub-app for the root app to merge."""
     api = Bottle()
-    # A parent's plugins do not reach the routes it merges or mounts: each sub-app installs its own.
-    for plugin in plugins:
-        api.install(plugin)
     api.get("/api", callback=index)
     api.get("/api/tasks", callback=list_tasks)
     api.post("/api/tasks", callback=create_task)
     api.get("/api/tasks/stats", callback=task_stats)
-    api.get(TASK_RULE, callback=get_task)
+    # Named for the URL builder: create_task's Location.
+    api.get(TASK_RULE, callback=get_task, name="task")
     api.patch(TASK_RULE, callback=update_task)
     api.delete(TASK_RULE, callback=delete_task)
     return api

@@ -8,41 +8,46 @@ from tasktracker.config import Settings
 from tasktracker.http import json_bytes
 from tasktracker.observability.logging import logging_config
 from tasktracker.observability.metrics import publish_app_info
+from tasktracker.observability.wsgi import decoded_path
 from tasktracker.sqla import create_engine_for
 from tracker import errors
 from tracker.api import create_api_app
 from tracker.health import create_health_app
-from tracker.observability import decode_path
 from tracker.plugins import ProblemPlugin, SQLAlchemyPlugin
 
 
 # region: app-config
-def create_app(test_config: dict | None = None) -> Bottle:
-    settings = Settings.from_env("bottle")
-    # region: logging
-    # Bottle has no logging of its own (it only prints tracebacks to wsgi.errors): the standard
-    # library's logging, configured here, is the only one.
-    dictConfig(logging_config("bottle", settings.log_level, settings.log_format))
-    # endregion
-
+def create_app(settings: Settings) -> Bottle:
+    configure_logging(settings)
     app = Bottle()
-    app.config.update("tracker", database_url=settings.database_url)
-    if test_config:
-        app.config.update(test_config)
-
+    # Bottle's config place; views reach it through request.app.config.
+    app.config["tracker.settings"] = settings
     plugins = (
         ProblemPlugin(),
         # Replaces the default JSON plugin (plugins are unique by name): compact UTF-8, as in every variant.
         JSONPlugin(json_dumps=json_bytes),
-        SQLAlchemyPlugin(create_engine_for(app.config["tracker.database_url"])),
+        SQLAlchemyPlugin(create_engine_for(settings.database_url)),
     )
     # merge(), not mount(): a mounted prefix ends in a slash, and the spec's /api has none.
-    app.merge(create_api_app(*plugins))
-    app.merge(create_health_app(*plugins))
+    for routes in (create_api_app(), create_health_app()):
+        # A parent's plugins do not reach the routes it merges or mounts: each sub-app gets them.
+        for plugin in plugins:
+            routes.install(plugin)
+        app.merge(routes)
     errors.init_app(app)
     app.add_hook("before_request", keep_undecodable_paths_unmatched)
-    publish_app_info("bottle", "bottle")
+    publish_app_info(settings)
     return app
+
+
+# endregion
+
+
+# region: logging
+def configure_logging(settings: Settings) -> None:
+    # Bottle has no logging of its own (it only prints tracebacks to wsgi.errors): the standard
+    # library's logging, configured here, is the only one.
+    dictConfig(logging_config(settings))
 
 
 # endregion
@@ -52,7 +57,7 @@ def create_app(test_config: dict | None = None) -> Bottle:
 def keep_undecodable_paths_unmatched() -> None:
     # Bottle decodes the path as UTF-8 by dropping the bytes that are not, so /api/tasks/%FF1
     # would reach task 1. Replacing them with U+FFFD instead lets such a path match nothing.
-    request.environ["PATH_INFO"] = decode_path(request.environ["bottle.raw_path"])
+    request.environ["PATH_INFO"] = decoded_path(request.environ["bottle.raw_path"])
 
 
 # endregion

@@ -7,35 +7,22 @@ route's exception.
 
 from bottle import Bottle, HTTPError, request, response
 
-from tasktracker.errors import (
-    PROBLEM_CONTENT_TYPE,
-    REASON_PHRASES,
-    InternalError,
-    NotFound,
-    ProblemError,
-    needs_error_log,
-    problem_for,
-)
-from tasktracker.http import json_bytes, method_not_allowed, route_template_for_path
-from tasktracker.observability.logging import current_request_id, log_failure
+from tasktracker.errors import PROBLEM_CONTENT_TYPE, REASON_PHRASES, ProblemError, handle_failure
+from tasktracker.http import json_bytes, problem_for_routing_status
+from tasktracker.observability.logging import current_request_id
 
 
 # region: errors
 def problem_for_error(error: HTTPError) -> ProblemError:
     if error.exception is not None:
-        return problem_for(error.exception)
-    if error.status_code == 404:
-        return NotFound()
-    if error.status_code == 405:
-        # Bottle's Allow header leaves out HEAD and joins with bare commas; the spec's lists all.
-        return method_not_allowed(route_template_for_path(request.path))
-    return InternalError()
+        return handle_failure(error.exception)
+    # Bottle's own 405 leaves HEAD out of Allow and joins with bare commas; the spec's lists all.
+    problem = problem_for_routing_status(error.status_code, request.path)
+    return problem if problem is not None else handle_failure(error)
 
 
 def render_problem(error: HTTPError) -> bytes:
     problem = problem_for_error(error)
-    if needs_error_log(problem):
-        log_failure(error.exception or problem)
     # The handler's return value is not passed through the JSON plugin: set everything here.
     response.status = problem.status
     response.content_type = PROBLEM_CONTENT_TYPE

@@ -6,6 +6,7 @@ from tasktracker.http import LIVE_DOCUMENT, readiness
 from tasktracker.observability.metrics import exposition
 
 
+# region: routing
 def live():
     return LIVE_DOCUMENT
 
@@ -15,25 +16,22 @@ def ready(service):
     return HTTPResponse(document, status=status)
 
 
-# region: metrics
-def metrics():
-    body, content_type = exposition()
-    return HTTPResponse(body, headers={"Content-Type": content_type})
+def create_health_app() -> Bottle:
+    """/health/live, /health/ready and /metrics, as a sub-app for the root app to merge."""
+    health = Bottle()
+    health.get("/health/live", callback=live)
+    health.get("/health/ready", callback=ready)
+    health.get("/metrics", callback=metrics)
+    return health
 
 
 # endregion
 
 
-# region: routing
-def create_health_app(*plugins) -> Bottle:
-    """/health/live, /health/ready and /metrics, as a sub-app for the root app to merge."""
-    health = Bottle()
-    for plugin in plugins:
-        health.install(plugin)
-    health.get("/health/live", callback=live)
-    health.get("/health/ready", callback=ready)
-    health.get("/metrics", callback=metrics)
-    return health
+# region: metrics
+def metrics():
+    body, content_type = exposition()
+    return HTTPResponse(body, headers={"Content-Type": content_type})
 
 
 # endregion

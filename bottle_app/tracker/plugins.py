@@ -1,16 +1,16 @@
 """Bottle plugins (plugin API v2): what every route of a sub-app gets without asking, and the
-database session that only the routes asking for it get."""
+unit of work that only the routes asking for it get."""
 
 import functools
 
-from bottle import HTTPError, HTTPResponse, PluginError
+from bottle import HTTPError, HTTPResponse, PluginError, response
 from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 
 from tasktracker.errors import problem_for
 from tasktracker.observability.metrics import TASK_EVENTS
 from tasktracker.service import TaskService
-from tasktracker.sqla import SqlAlchemyTaskRepository, database_failures_as_unavailable
+from tasktracker.sqla import SqlAlchemyUnitOfWork
 
 
 # region: errors
@@ -32,6 +32,7 @@ class ProblemPlugin:
             except HTTPResponse:
                 raise
             except Exception as exception:
+                # problem_for, not handle_failure: the error handler logs it, once.
                 raise HTTPError(problem_for(exception).status, exception=exception) from exception
 
         return wrapper
@@ -42,11 +43,12 @@ class ProblemPlugin:
 
 # region: persistence, transaction
 class SQLAlchemyPlugin:
-    """A ``TaskService`` over a fresh session for each route whose callback takes ``keyword``.
+    """A ``TaskService`` in a unit of work of its own for each route whose callback takes ``keyword``.
 
-    One transaction per request: committed when the route returns, rolled back when it raises
-    (closing the session rolls back whatever was not committed). Routes that do not name the
-    keyword are left untouched and never open a session.
+    One transaction per request: committed when the route returns a success, rolled back when it
+    raises or answers an error, and the session closed either way. A failing commit raises
+    ``Unavailable`` out of the route, for ``ProblemPlugin`` to answer 503. Routes that do not name
+    the keyword are left untouched and never open a session.
     """
 
     name = "sqlalchemy"
@@ -67,11 +69,16 @@ class SQLAlchemyPlugin:
 
         @functools.wraps(callback)
         def wrapper(*args, **kwargs):
-            with self.sessions() as session:
-                kwargs[self.keyword] = TaskService(SqlAlchemyTaskRepository(session), events=TASK_EVENTS)
+            unit_of_work = SqlAlchemyUnitOfWork(self.sessions)
+            kwargs[self.keyword] = TaskService(unit_of_work.tasks, events=unit_of_work.collect(TASK_EVENTS))
+            try:
                 result = callback(*args, **kwargs)
-                with database_failures_as_unavailable():
-                    session.commit()
+            except BaseException:
+                unit_of_work.finish(succeeded=False)
+                raise
+            # A route can answer an error without raising (readiness' 503): no success either.
+            status = result.status_code if isinstance(result, HTTPResponse) else response.status_code
+            unit_of_work.finish(succeeded=status < 400)
             return result
 
         return wrapper

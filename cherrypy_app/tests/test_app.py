@@ -11,15 +11,14 @@ from unittest import mock
 
 import cherrypy
 from cherrypy.test import helper
+from prometheus_client import REGISTRY
 from sqlalchemy.exc import OperationalError
 
 from tasktracker.errors import TaskArchived
 from tasktracker.http import MAX_BODY_BYTES
-from tasktracker.service import TaskService
-from tasktracker.sqla import SqlAlchemyTaskRepository
 from tasktracker.sqla.migrate import upgrade
 from tracker.app import Root, mount
-from tracker.plugins import SQLAlchemyPlugin
+from tracker.plugins import SQLAlchemyPlugin, task_service
 
 
 # region: tests
@@ -29,15 +28,26 @@ class Failing:
         raise RuntimeError("the secret detail of a bug")
 
     def POST(self):
-        TaskService(SqlAlchemyTaskRepository(cherrypy.request.db)).create_task({"title": "rolled back"})
+        task_service().create_task({"title": "rolled back"})
         raise TaskArchived()
+
+    def PUT(self):
+        # An error answered without raising: before_finalize sees its status.
+        task_service().create_task({"title": "rolled back"})
+        cherrypy.response.status = 409
+        return {}
 
 
 class TestRoot(Root):
     failing = Failing()
 
 
-# endregion
+def tasks_created() -> float:
+    return REGISTRY.get_sample_value("tasks_created_total") or 0.0
+
+
+# CherryPy's own error log included: a failure must be logged once, by tasktracker.errors.
+LOGGERS = ("tasktracker.access", "tasktracker.errors", "cherrypy.error")
 
 
 class RecordingHandler(logging.Handler):
@@ -49,7 +59,6 @@ class RecordingHandler(logging.Handler):
         self.records.append(record)
 
 
-# region: tests
 class TrackerWebCase(helper.CPWebCase):
     interactive = False
 
@@ -59,30 +68,28 @@ class TrackerWebCase(helper.CPWebCase):
         upgrade(database_url)
         cls.plugin = SQLAlchemyPlugin(cherrypy.engine, database_url)
         cls.plugin.subscribe()
-        mount(TestRoot()).merge({"/failing": {"tools.db_session.on": True}})
+        mount(TestRoot()).merge({"/failing": {"tools.unit_of_work.on": True}})
 
     @classmethod
     def teardown_class(cls):
         super().teardown_class()
         cls.plugin.unsubscribe()
 
-    # endregion
-
     def setUp(self):
         self.logs = RecordingHandler()
-        for name in ("tasktracker.access", "tasktracker.errors"):
+        for name in LOGGERS:
             logging.getLogger(name).addHandler(self.logs)
             logging.getLogger(name).setLevel(logging.INFO)
 
     def tearDown(self):
-        for name in ("tasktracker.access", "tasktracker.errors"):
+        for name in LOGGERS:
             logging.getLogger(name).removeHandler(self.logs)
             logging.getLogger(name).setLevel(logging.NOTSET)
 
-    def send_json(self, url, method, document):
+    def send_json(self, url, method, document, extra_headers=()):
         body = json.dumps(document).encode()
         # webtest adds Content-Length only when it adds a Content-Type itself.
-        headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+        headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body))), *extra_headers]
         self.getPage(url, method=method, body=body, headers=headers)
 
     def assertProblem(self, status, code):
@@ -93,10 +100,16 @@ class TrackerWebCase(helper.CPWebCase):
         return problem
 
     def access_lines(self, path):
-        """The access lines of ``path``, written by the tool after the response has gone out."""
+        """The access lines of ``path`` with the last response's status, written by the tool after
+        the response has gone out (so a previous test's late line is not mistaken for this one)."""
+        status = int(self.status.split(" ", 1)[0])
         deadline = time.monotonic() + 2
         while time.monotonic() < deadline:
-            lines = [record for record in self.logs.records if getattr(record, "path", None) == path]
+            lines = [
+                record
+                for record in self.logs.records
+                if getattr(record, "path", None) == path and getattr(record, "status", None) == status
+            ]
             if lines:
                 return lines
             time.sleep(0.01)
@@ -176,26 +189,58 @@ class ToolsTest(TrackerWebCase):
         self.getPage("/api/tasks/stats")
         self.assertEqual(json.loads(self.body)["total"], total_before)
 
+    def test_an_error_status_set_without_raising_is_rolled_back(self):
+        self.getPage("/api/tasks/stats")
+        total_before = json.loads(self.body)["total"]
+        self.send_json("/failing", "PUT", {})
+        self.assertStatus(409)
+        self.getPage("/api/tasks/stats")
+        self.assertEqual(json.loads(self.body)["total"], total_before)
 
-# region: tests
+    def test_a_committed_create_is_counted(self):
+        created_before = tasks_created()
+        self.send_json("/api/tasks", "POST", {"title": "counted"})
+        self.assertStatus(201)
+        self.assertEqual(tasks_created(), created_before + 1)
+
+    def test_location_is_the_task_path(self):
+        self.send_json("/api/tasks", "POST", {"title": "located"})
+        self.assertEqual(self.assertHeader("Location"), f"/api/tasks/{json.loads(self.body)['id']}")
+
+    def test_location_does_not_depend_on_the_host_header(self):
+        self.send_json("/api/tasks", "POST", {"title": "located"}, extra_headers=[("Host", "a/b")])
+        self.assertEqual(self.assertHeader("Location"), f"/api/tasks/{json.loads(self.body)['id']}")
+
+
 class ErrorsTest(TrackerWebCase):
     def test_an_unexpected_exception_is_a_bare_500_logged_with_its_traceback(self):
         self.getPage("/failing")
         problem = self.assertProblem(500, "internal_error")
         self.assertNotIn(b"secret", self.body)
         self.assertEqual(problem["request_id"], self.assertHeader("X-Request-ID"))
-        (error,) = [record for record in self.logs.records if record.name == "tasktracker.errors"]
+        (error,) = [record for record in self.logs.records if record.levelno >= logging.ERROR]
+        self.assertEqual(error.name, "tasktracker.errors")
         self.assertIsInstance(error.exc_info[1], RuntimeError)
 
     def test_a_failing_commit_is_a_503_without_the_success_headers(self):
+        self.getPage("/api/tasks/stats")
+        total_before = json.loads(self.body)["total"]
+        created_before = tasks_created()
         failure = OperationalError("COMMIT", {}, Exception("disk I/O error"))
         with mock.patch("sqlalchemy.orm.Session.commit", side_effect=failure):
             self.send_json("/api/tasks", "POST", {"title": "never stored"})
-        self.assertProblem(503, "unavailable")
+        problem = self.assertProblem(503, "unavailable")
         self.assertNoHeader("Location")
         self.assertNoHeader("ETag")
-
-    # endregion
+        self.assertEqual(problem["request_id"], self.assertHeader("X-Request-ID"))
+        (access_line,) = self.access_lines("/api/tasks")
+        self.assertEqual(access_line.status, 503)
+        (error,) = [record for record in self.logs.records if record.levelno >= logging.ERROR]
+        self.assertEqual(error.name, "tasktracker.errors")
+        self.assertIsInstance(error.exc_info[1], OperationalError)
+        self.assertEqual(tasks_created(), created_before)
+        self.getPage("/api/tasks/stats")
+        self.assertEqual(json.loads(self.body)["total"], total_before)
 
     def test_a_request_rejected_before_dispatch_shows_no_traceback(self):
         with socket.create_connection((self.HOST, self.PORT)) as connection:
@@ -210,3 +255,6 @@ class ErrorsTest(TrackerWebCase):
         headers = [("Content-Type", "application/json"), ("Transfer-Encoding", "chunked")]
         self.getPage("/api/tasks", method="POST", body=chunked, headers=headers)
         self.assertProblem(413, "payload_too_large")
+
+
+# endregion

@@ -6,17 +6,18 @@ from sqlalchemy import text
 from tracker.plugins import SQLAlchemyPlugin
 
 
-def test_sessions_are_handed_out_between_start_and_stop(tmp_path):
+# region: tests
+def test_units_of_work_are_handed_out_between_start_and_stop(tmp_path):
     bus = wspbus.Bus()
     plugin = SQLAlchemyPlugin(bus, f"sqlite:///{tmp_path / 'tasks.db'}")
     plugin.subscribe()
     bus.start()
-    (session,) = bus.publish("bind-session")
-    assert session.execute(text("SELECT 1")).scalar() == 1
-    session.close()
+    (unit_of_work,) = bus.publish("unit-of-work")
+    assert unit_of_work.session.execute(text("SELECT 1")).scalar() == 1
+    unit_of_work.close()
     bus.exit()
     assert plugin.engine is None
-    assert bus.publish("bind-session") == []
+    assert bus.publish("unit-of-work") == []
 
 
 def test_the_engine_starts_without_reaching_its_database():
@@ -25,3 +26,6 @@ def test_the_engine_starts_without_reaching_its_database():
     bus.start()
     assert bus.state == wspbus.states.STARTED
     bus.exit()
+
+
+# endregion

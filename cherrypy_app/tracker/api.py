@@ -5,45 +5,37 @@ The methods translate HTTP to service calls and back; tools.json_out encodes wha
 
 import cherrypy
 
+from tasktracker.domain import ListQuery
 from tasktracker.http import (
-    MAX_BODY_BYTES,
     api_info,
-    check_content_length,
     decode_json_body,
     etag_for,
     if_none_match_hits,
     parse_task_id,
+    read_capped_body,
 )
-from tasktracker.observability.metrics import TASK_EVENTS
 from tasktracker.serialization import page_to_dict, stats_to_dict, task_to_dict
-from tasktracker.service import TaskService
-from tasktracker.sqla import SqlAlchemyTaskRepository
 from tasktracker.validation import parse_list_query
-from tracker import FRAMEWORK, VARIANT
-
-
-# region: persistence
-def task_service() -> TaskService:
-    # request.db is the session tools.db_session opened for this request.
-    return TaskService(SqlAlchemyTaskRepository(cherrypy.request.db), events=TASK_EVENTS)
-
-
-# endregion
+from tracker import settings
+from tracker.plugins import task_service
 
 
 # region: request-parsing
 def request_document() -> object:
-    """The JSON body, read here by the spec's rules: CherryPy's own body processing is off."""
-    check_content_length(cherrypy.request.body.length)
-    # One byte past the limit is enough to know a body is too large; a chunked one announces no
-    # length, and Cheroot's own limit is off (see app.py).
-    body = cherrypy.request.rfile.read(MAX_BODY_BYTES + 1)
+    """The JSON body, read here by the spec's rules: CherryPy's own body processing is off, and
+    Cheroot's own limit too (see app.py); a chunked body announces no length."""
+    body = read_capped_body(cherrypy.request.rfile, cherrypy.request.body.length)
     return decode_json_body(cherrypy.request.headers.get("Content-Type"), body)
+
+
+def list_query() -> ListQuery:
+    return parse_list_query(cherrypy.request.query_string)
 
 
 # endregion
 
 
+# region: routing
 @cherrypy.expose
 class Task:
     """/api/tasks/{id}, for the segment that TaskCollection._cp_dispatch took off the path."""
@@ -71,7 +63,6 @@ class Task:
         cherrypy.response.status = 204
 
 
-# region: routing
 @cherrypy.expose
 class TaskStats:
     def GET(self):
@@ -91,16 +82,14 @@ class TaskCollection:
         return None
 
     def GET(self):
-        # region: request-parsing
-        query = parse_list_query(cherrypy.request.query_string)
-        # endregion
-        return page_to_dict(task_service().list_tasks(query))
+        return page_to_dict(task_service().list_tasks(list_query()))
 
     def POST(self):
-        document = request_document()
-        task = task_service().create_task(document)
+        task = task_service().create_task(request_document())
         cherrypy.response.status = 201
-        cherrypy.response.headers["Location"] = f"/api/tasks/{task.id}"
+        # base="": the path alone, as the spec's Location is. Not relative="server", which cuts an
+        # absolute URL at its third slash and so trusts the Host header (Host: a/b gives /b/api/…).
+        cherrypy.response.headers["Location"] = cherrypy.url(f"/api/tasks/{task.id}", base="")
         cherrypy.response.headers["ETag"] = etag_for(task.version)
         return task_to_dict(task)
 
@@ -110,7 +99,7 @@ class Api:
     tasks = TaskCollection()
 
     def GET(self):
-        return api_info(VARIANT, FRAMEWORK)
+        return api_info(settings)
 
 
 # endregion

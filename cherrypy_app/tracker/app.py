@@ -2,11 +2,9 @@
 variables, and its mounting on cherrypy.tree."""
 
 import cherrypy
-from cherrypy._cprequest import Request
 
 from tasktracker.config import Settings
 from tasktracker.observability.logging import logging_config
-from tracker import VARIANT
 from tracker.api import Api
 from tracker.dispatch import SpecDispatcher
 from tracker.errors import respond_with_problem
@@ -26,10 +24,14 @@ class Root:
 # endregion
 
 
-class TrackerRequest(Request):
+# region: errors
+class TrackerRequest(cherrypy.Application.request_class):
     # A request that CherryPy rejects before dispatch (HTTP/1.1 without Host) never sees the
     # config, "environment: production" included, only the class defaults: no traceback there.
     show_tracebacks = False
+
+
+# endregion
 
 
 # region: serving
@@ -79,8 +81,8 @@ def application_config() -> dict:
             "tools.json_out.on": True,
             "tools.json_out.handler": encode_json,
         },
-        "/api": {"tools.db_session.on": True},
-        "/health/ready": {"tools.db_session.on": True},
+        "/api": {"tools.unit_of_work.on": True},
+        "/health/ready": {"tools.unit_of_work.on": True},
         "/metrics": {"tools.json_out.on": False},
     }
 
@@ -91,7 +93,7 @@ def application_config() -> dict:
 # region: logging
 def cherrypy_logging_config(settings: Settings) -> dict:
     """A dictConfig: every line on stdout in the spec's format (spec 6.2), CherryPy's included."""
-    config = logging_config(VARIANT, settings.log_level, settings.log_format)
+    config = logging_config(settings)
     config["loggers"] = {
         # CherryPy sets its loggers to INFO itself.
         "cherrypy.error": {"level": settings.log_level},

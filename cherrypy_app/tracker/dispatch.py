@@ -3,12 +3,12 @@
 from urllib.parse import unquote
 
 import cherrypy
-from cherrypy._cpdispatch import MethodDispatcher
 
-from tasktracker.errors import NotFound
-from tasktracker.http import method_not_allowed, route_template_for_path
+from tasktracker.errors import InternalError
+from tasktracker.http import problem_for_routing_status
 
 
+# region: routing
 def requested_path() -> str:
     """The path as the client sent it, percent-decoded.
 
@@ -20,30 +20,32 @@ def requested_path() -> str:
     return unquote(request_uri.partition("?")[0])
 
 
-def raising(problem):
+def answering_routing_error(error: cherrypy.HTTPError, path: str):
+    """A handler that raises the spec's problem for the dispatcher's 404 or 405."""
+    problem = problem_for_routing_status(error.code, path)
+
     def handler():
-        raise problem
+        # MethodDispatcher chooses no other status; one would be a bug, answered 500.
+        raise problem or InternalError() from error
 
     return handler
 
 
-# region: routing
-class SpecDispatcher(MethodDispatcher):
+class SpecDispatcher(cherrypy.dispatch.MethodDispatcher):
     """Walks the object tree like MethodDispatcher, but only a whole path names a resource.
 
     CherryPy's walk skips empty segments (a trailing or repeated slash) and hands leftover ones
     to the method as arguments; here those paths are 404s. Its misses, a bare NotFound and a 405
-    whose Allow header is alphabetical, become the spec's problems.
+    whose Allow header is alphabetical, become the spec's problems, raised from the handler so
+    that they reach request.error_response once the request's tools are set up.
     """
 
     def __call__(self, path_info):
         path = requested_path()
         super().__call__(path)
         request = cherrypy.serving.request
-        if isinstance(request.handler, cherrypy.NotFound):
-            request.handler = raising(NotFound())
-        elif isinstance(request.handler, cherrypy.HTTPError):
-            request.handler = raising(method_not_allowed(route_template_for_path(path)))
+        if isinstance(request.handler, cherrypy.HTTPError):
+            request.handler = answering_routing_error(request.handler, path)
         else:
             # CherryPy would pass the query parameters to the method as keyword arguments; the
             # spec's rules read the raw query string (tasktracker.validation), so methods take none.

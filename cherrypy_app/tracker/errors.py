@@ -4,9 +4,8 @@ import sys
 
 import cherrypy
 
-from tasktracker.errors import PROBLEM_CONTENT_TYPE, needs_error_log, problem_for
+from tasktracker.errors import PROBLEM_CONTENT_TYPE, handle_failure
 from tasktracker.http import json_bytes
-from tasktracker.observability.logging import log_failure
 
 
 # region: errors
@@ -15,10 +14,7 @@ def respond_with_problem() -> None:
     problems raised by the methods and by the dispatcher, and the unexpected, which become a
     bare 500. (CherryPy's HTTPErrors would go through error_page, which pads bodies with spaces
     for Internet Explorer; the dispatcher raises the spec's problems instead.)"""
-    exception = sys.exc_info()[1]
-    problem = problem_for(exception)
-    if needs_error_log(problem):
-        log_failure(exception)
+    problem = handle_failure(sys.exc_info()[1])
     response = cherrypy.serving.response
     # Set by a method before its commit failed; they describe a success that did not happen.
     for header in ("ETag", "Location"):

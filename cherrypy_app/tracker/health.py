@@ -4,9 +4,10 @@ import cherrypy
 
 from tasktracker.http import LIVE_DOCUMENT, readiness
 from tasktracker.observability.metrics import exposition
-from tasktracker.sqla import SqlAlchemyTaskRepository
+from tracker.plugins import task_service
 
 
+# region: routing
 @cherrypy.expose
 class Live:
     def GET(self):
@@ -19,7 +20,7 @@ class Ready:
         # Cheroot serves while engine.start() is still waiting for it; a SIGTERM in that window
         # makes the engine exit with 70. Not ready until the bus has finished starting.
         started = cherrypy.engine.state == cherrypy.engine.states.STARTED
-        status, document = readiness(SqlAlchemyTaskRepository(cherrypy.request.db).ping(), started)
+        status, document = readiness(task_service().database_is_ready(), started)
         cherrypy.response.status = status
         return document
 
@@ -27,6 +28,9 @@ class Ready:
 class Health:
     live = Live()
     ready = Ready()
+
+
+# endregion
 
 
 # region: metrics

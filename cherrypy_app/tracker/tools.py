@@ -1,22 +1,21 @@
 """This application's tools, registered on cherrypy.tools and switched on per path in app.py."""
 
 import cherrypy
-from cherrypy._cptools import HandlerWrapperTool
+from cherrypy.lib import httputil
 
 from tasktracker.http import json_bytes, route_template_for_path
 from tasktracker.observability.logging import REQUEST_ID_HEADER
 from tasktracker.observability.observation import RequestObservation
-from tasktracker.sqla import database_failures_as_unavailable
 from tracker.dispatch import requested_path
 
 
 # region: logging, metrics
 class ObservationTool(cherrypy.Tool):
-    """Request id, access line and metrics (spec 6.1-6.3).
+    """tools.observe: request id, access line and metrics (spec 6.1-6.3).
 
     Started as soon as the request has its config, before any other hook can log a line, and
-    finished after the response has been written, whatever path it took: on_end_request runs
-    once for every request, so each is logged and counted exactly once.
+    finished in on_end_request, which CherryPy runs once the server has written the whole
+    response, whatever path it took: each request is logged and counted exactly once.
     """
 
     def __init__(self) -> None:
@@ -24,7 +23,8 @@ class ObservationTool(cherrypy.Tool):
 
     def _setup(self) -> None:
         super()._setup()
-        cherrypy.serving.request.hooks.attach("on_end_request", self.finish)
+        # Failsafe: it runs even when an earlier on_end_request hook failed.
+        cherrypy.serving.request.hooks.attach("on_end_request", self.finish, failsafe=True)
 
     def start(self) -> None:
         request = cherrypy.serving.request
@@ -34,39 +34,66 @@ class ObservationTool(cherrypy.Tool):
 
     def finish(self) -> None:
         observation = cherrypy.serving.request.observation
-        status = int(cherrypy.serving.response.status.split()[0])
+        status, _, _ = httputil.valid_status(cherrypy.serving.response.status)
         # Object dispatch names no route, so the metric label comes from the path.
         observation.finish(route_template_for_path(observation.path), status)
 
 
+cherrypy.tools.observe = ObservationTool()
 # endregion
 
 
 # region: transaction
-def transaction(next_handler, *args, **kwargs):
-    """tools.db_session: one session per request from the engine plugin, committed when the
-    method returns and rolled back when it raises. It wraps the method instead of hooking in
-    after it so that the commit happens before the response is final: a failed commit is still
-    the client's 503."""
-    request = cherrypy.serving.request
-    request.db = cherrypy.engine.publish("bind-session").pop()
-    try:
-        body = next_handler(*args, **kwargs)
-        with database_failures_as_unavailable():
-            request.db.commit()
-        return body
-    finally:
-        # Rolls back whatever was not committed.
-        request.db.close()
+class UnitOfWorkTool(cherrypy.Tool):
+    """tools.unit_of_work: the request's transaction, from the handler to the end of the request.
+
+    Opened from the engine plugin before the handler runs; committed before the response is
+    finalised when its status is under 400, so that a failing commit is still the client's 503,
+    and rolled back otherwise; released in on_end_request whatever happened. A handler that
+    raises skips before_finalize, so that rollback is on_end_request's.
+    """
+
+    def __init__(self) -> None:
+        super().__init__("before_handler", self.begin)
+
+    def _setup(self) -> None:
+        super()._setup()
+        request = cherrypy.serving.request
+        # Until the handler is about to run; None again once committed or rolled back.
+        request.unit_of_work = None
+        request.hooks.attach("before_finalize", self.commit_or_roll_back)
+        request.hooks.attach("on_end_request", self.release, failsafe=True)
+
+    def begin(self) -> None:
+        (cherrypy.serving.request.unit_of_work,) = cherrypy.engine.publish("unit-of-work")
+
+    def commit_or_roll_back(self) -> None:
+        request = cherrypy.serving.request
+        unit_of_work, request.unit_of_work = request.unit_of_work, None
+        if unit_of_work is None:
+            return
+        status, _, _ = httputil.valid_status(cherrypy.serving.response.status)
+        try:
+            unit_of_work.finish(succeeded=status < 400)
+        except Exception:
+            # Raised out of the hook it would be answered the same, after CherryPy had logged it
+            # a second time: the request's error_response turns it into the problem here instead.
+            request.error_response()
+
+    def release(self) -> None:
+        unit_of_work = cherrypy.serving.request.unit_of_work
+        if unit_of_work is not None:
+            unit_of_work.finish(succeeded=False)
 
 
+cherrypy.tools.unit_of_work = UnitOfWorkTool()
 # endregion
 
 
+# region: routing
 def encode_json(*args, **kwargs) -> bytes:
     """tools.json_out's handler: the method's document, in the one JSON style of the repo."""
     return json_bytes(cherrypy.serving.request._json_inner_handler(*args, **kwargs))
 
 
-cherrypy.tools.observe = ObservationTool()
-cherrypy.tools.db_session = HandlerWrapperTool(transaction)
+# endregion

@@ -11,12 +11,14 @@ from tasktracker.config import Settings, ensure_sqlite_folder, parse_database_ur
 from tasktracker.http import MAX_BODY_BYTES
 from tasktracker.observability.logging import logging_config
 
+# region: app-config
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-# region: app-config
-env = Settings.from_env("django")
+# The spec's settings, the one place the variant names itself. The app reads them as
+# django.conf.settings.TASKTRACKER (GET /api, app_info); gunicorn.conf.py imports them from here.
+TASKTRACKER = Settings.from_env("django")
 
-SECRET_KEY = env.secret_key
+SECRET_KEY = TASKTRACKER.secret_key
 # Debug pages show tracebacks and settings, and the spec wants problem+json on every error.
 DEBUG = os.environ.get("DJANGO_DEBUG", "").lower() in ("1", "true")
 # Django checks the Host header against this list. The default covers the spec's HOST default
@@ -26,9 +28,14 @@ ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1
 # No admin, auth, sessions or templates: a JSON API over one app.
 INSTALLED_APPS = ["tasks"]
 
+# Outermost first. The unit of work sits inside CommonMiddleware and around ProblemMiddleware, so
+# it sees the problem response a failing view turned into and rolls that request back.
+# ATOMIC_REQUESTS stays off: it would connect and begin before the view runs, so a request
+# refused without the database (a malformed body) would fail while the database is down.
 MIDDLEWARE = [
     "tasks.middleware.RequestObservationMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "tasks.middleware.UnitOfWorkMiddleware",
     "tasks.middleware.ProblemMiddleware",
 ]
 # No CsrfViewMiddleware: CSRF abuses the cookies a browser sends by itself, and this API has no
@@ -42,15 +49,13 @@ WSGI_APPLICATION = "config.wsgi.application"
 
 # request.body raises RequestDataTooBig past this size, which the views answer with a 413.
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_BODY_BYTES
+
+USE_TZ = True
+TIME_ZONE = "UTC"
 # endregion
 
 # region: persistence
-# region: transaction
-# ATOMIC_REQUESTS stays off: every transaction takes SQLite's write lock at BEGIN (below), so
-# wrapping each request would queue reads behind writes, and /health/live would need the
-# database. Reads run in autocommit; the repository makes each write atomic itself.
-# endregion
-database = parse_database_url(env.database_url, base_dir=BASE_DIR)
+database = parse_database_url(TASKTRACKER.database_url, base_dir=BASE_DIR)
 if database.backend == "sqlite":
     ensure_sqlite_folder(database)
     DATABASES = {
@@ -58,12 +63,14 @@ if database.backend == "sqlite":
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": database.path,
             "OPTIONS": {
-                # A transaction takes the write lock at BEGIN and waits up to `timeout` seconds
-                # for it. With SQLite's default (DEFERRED), two transactions that read and then
-                # write deadlock, and one fails at once with "database is locked".
+                # A request's transaction (transaction.atomic()) takes the write lock at BEGIN and
+                # waits up to `timeout` seconds for it. With SQLite's default (DEFERRED), two
+                # transactions that read and then write deadlock, and one fails at once with
+                # "database is locked".
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 30,
-                # Write-ahead log: readers carry on while a writer holds the lock.
+                # Write-ahead log: readers outside a transaction (readiness) carry on while a
+                # writer holds the lock.
                 "init_command": "PRAGMA journal_mode=WAL;",
             },
         }
@@ -86,16 +93,13 @@ else:
             "TEST": {"NAME": "test_tasktracker_django"},
         }
     }
-# endregion
 
 # Ids fit the spec's 1..2147483647: a plain integer key, not Django's default bigint.
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
-
-USE_TZ = True
-TIME_ZONE = "UTC"
+# endregion
 
 # region: logging
-LOGGING = logging_config("django", env.log_level, env.log_format)
+LOGGING = logging_config(TASKTRACKER)
 LOGGING["filters"] = {
     "tracebacks_only": {
         "()": "django.utils.log.CallbackFilter",
@@ -103,7 +107,7 @@ LOGGING["filters"] = {
     }
 }
 # django.request repeats every 4xx and 5xx response as a warning or an error once the middleware
-# has finished, outside the request's id; the access log already has them. Only its records of
-# an exception that escaped ProblemMiddleware carry news.
+# has finished; the access log already has them. Only its records of an exception that escaped
+# ProblemMiddleware carry news.
 LOGGING["loggers"] = {"django.request": {"filters": ["tracebacks_only"]}}
 # endregion

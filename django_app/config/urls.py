@@ -16,7 +16,7 @@ urlpatterns = [
 
 # region: errors
 # Used when DEBUG is off: Django's own 404 (no route matched) and 500 pages, as problem+json.
-handler400 = "tasks.api.bad_request"
-handler404 = "tasks.api.page_not_found"
-handler500 = "tasks.api.server_error"
+handler400 = "tasks.errors.bad_request"
+handler404 = "tasks.errors.page_not_found"
+handler500 = "tasks.errors.server_error"
 # endregion

@@ -1,8 +1,8 @@
 """The project's own endpoints, outside the tasks app: service info, health probes, metrics."""
 
+from django.conf import settings
 from django.http import HttpResponse
-from tasks.api import JsonView, json_response
-from tasks.repository import DjangoTaskRepository
+from tasks.views import JsonView, json_response, task_service
 
 from tasktracker.http import LIVE_DOCUMENT, api_info, readiness
 from tasktracker.observability.metrics import exposition
@@ -11,7 +11,7 @@ from tasktracker.observability.metrics import exposition
 # region: routing
 class ApiInfoView(JsonView):
     def get(self, request):
-        return json_response(api_info("django", "Django"))
+        return json_response(api_info(settings.TASKTRACKER))
 
 
 class LiveView(JsonView):
@@ -21,7 +21,7 @@ class LiveView(JsonView):
 
 class ReadyView(JsonView):
     def get(self, request):
-        status, document = readiness(DjangoTaskRepository().ping())
+        status, document = readiness(task_service(request).database_is_ready())
         return json_response(document, status=status)
 
 

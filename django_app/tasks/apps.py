@@ -1,6 +1,8 @@
 from django.apps import AppConfig
+from django.conf import settings
 
 
+# region: metrics
 class TasksConfig(AppConfig):
     name = "tasks"
 
@@ -9,4 +11,7 @@ class TasksConfig(AppConfig):
         # in each gunicorn worker, which is where prometheus-client's multiprocess mode is on.
         from tasktracker.observability.metrics import publish_app_info
 
-        publish_app_info("django", "Django")
+        publish_app_info(settings.TASKTRACKER)
+
+
+# endregion

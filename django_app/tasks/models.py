@@ -6,6 +6,7 @@ from django.db import models
 from tasktracker import domain
 
 
+# region: persistence
 def _choices(enum_type):
     return [(member.value, member.value) for member in enum_type]
 
@@ -54,3 +55,6 @@ class Tag(models.Model):
 
     def __str__(self):
         return self.name
+
+
+# endregion

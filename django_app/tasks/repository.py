@@ -1,13 +1,14 @@
 """The shared TaskRepository over the Django ORM: Django models in the database, domain objects out.
 
-The ORM stays here; the rules stay in tasktracker. Reads run in autocommit, and every write that
-takes more than one statement runs in ``transaction.atomic()``.
+The ORM stays here; the rules stay in tasktracker. Every query runs in the request's transaction,
+which the unit of work (tasks/unit_of_work.py) begins when the repository first needs it.
 """
 
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import date
 
-from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 
 from tasks.models import Tag, Task
@@ -15,6 +16,7 @@ from tasktracker import domain
 from tasktracker.errors import unavailable_on
 from tasktracker.repository import stored_fields
 
+# region: persistence
 # Failures of the database itself (unreachable, gone away, locked past the timeout), as opposed
 # to programming errors, which stay 500s.
 DATABASE_FAILURES = (OperationalError, InterfaceError)
@@ -54,30 +56,37 @@ def order_tasks(tasks: QuerySet, sort: domain.SortOrder) -> QuerySet:
     return tasks.order_by(key.asc(nulls_last=True), "id")
 
 
-# region: persistence
 class DjangoTaskRepository:
+    """``begin_transaction`` is the unit of work's: each method calls it before its first query."""
+
+    def __init__(self, begin_transaction: Callable[[], None]) -> None:
+        self.begin_transaction = begin_transaction
+
+    @contextmanager
+    def _in_transaction(self) -> Iterator[None]:
+        with database_failures_as_unavailable():
+            self.begin_transaction()
+            yield
+
     def add(self, task: domain.NewTask) -> domain.Task:
-        with database_failures_as_unavailable(), transaction.atomic():
+        with self._in_transaction():
             record = Task.objects.create(**stored_fields(task), version=1)
             Tag.objects.bulk_create(Tag(task=record, name=name) for name in task.tags)
             return record.to_domain()
 
     def get(self, task_id: int) -> domain.Task | None:
-        with database_failures_as_unavailable():
+        with self._in_transaction():
             record = Task.objects.prefetch_related("tags").filter(pk=task_id).first()
             return record.to_domain() if record else None
-
-    # endregion
 
     def list(self, query: domain.ListQuery) -> tuple[list[domain.Task], int]:
         matching = filter_tasks(Task.objects.all(), query)
         page = order_tasks(matching, query.sort).prefetch_related("tags")[query.offset : query.offset + query.limit]
-        with database_failures_as_unavailable():
+        with self._in_transaction():
             return [record.to_domain() for record in page], matching.count()
 
-    # region: transaction
     def update(self, task: domain.Task, expected_version: int) -> bool:
-        with database_failures_as_unavailable(), transaction.atomic():
+        with self._in_transaction():
             # One UPDATE ... WHERE id = ? AND version = ?: the check and the write are one statement,
             # so of two writers that read the same version only one matches a row.
             updated = Task.objects.filter(pk=task.id, version=expected_version).update(
@@ -89,13 +98,11 @@ class DjangoTaskRepository:
             Tag.objects.bulk_create(Tag(task_id=task.id, name=name) for name in task.tags)
             return True
 
-    # endregion
-
     def delete(self, task_id: int, expected_version: int) -> bool:
-        with database_failures_as_unavailable(), transaction.atomic():
+        with self._in_transaction():
             # Django deletes a task by primary key after collecting its tags, so the version check
-            # must hold the row: select_for_update locks it until the transaction ends (on SQLite
-            # the IMMEDIATE transaction already holds the write lock).
+            # must hold the row: select_for_update locks it until the request's transaction ends
+            # (on SQLite the IMMEDIATE transaction already holds the write lock).
             record = Task.objects.select_for_update().filter(pk=task_id, version=expected_version).first()
             if record is None:
                 return False
@@ -108,7 +115,7 @@ class DjangoTaskRepository:
             f"priority_{priority.value}": Count("id", filter=Q(priority=priority.value)) for priority in domain.Priority
         }
         overdue = Q(due_date__lt=today) & ~Q(status__in=[domain.Status.DONE.value, domain.Status.ARCHIVED.value])
-        with database_failures_as_unavailable():
+        with self._in_transaction():
             totals = Task.objects.aggregate(total=Count("id"), overdue=Count("id", filter=overdue), **counts)
         return domain.TaskStats(
             total=totals["total"],
@@ -118,9 +125,13 @@ class DjangoTaskRepository:
         )
 
     def ping(self) -> bool:
+        # Outside the transaction: on SQLite its BEGIN IMMEDIATE would queue readiness behind writers.
         try:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT 1")
             return True
         except DatabaseError:
             return False
+
+
+# endregion

@@ -2,48 +2,68 @@
 
 from django.http import HttpResponse, HttpResponseNotModified
 from django.urls import reverse
+from django.views import View
 
-from tasks.api import JsonView, json_response, request_document
-from tasks.repository import DjangoTaskRepository
-from tasktracker.http import etag_for, if_none_match_hits, parse_task_id
+from tasks.errors import problem_response
+from tasks.parsing import list_query, request_document
+from tasktracker.http import (
+    JSON_CONTENT_TYPE,
+    etag_for,
+    if_none_match_hits,
+    json_bytes,
+    parse_task_id,
+    problem_for_routing_status,
+)
 from tasktracker.observability.metrics import TASK_EVENTS
 from tasktracker.serialization import page_to_dict, stats_to_dict, task_to_dict
 from tasktracker.service import TaskService
-from tasktracker.validation import parse_list_query
 
 
 # region: persistence
-def task_service() -> TaskService:
-    return TaskService(DjangoTaskRepository(), events=TASK_EVENTS)
+def task_service(request) -> TaskService:
+    """The service over the request's unit of work (UnitOfWorkMiddleware opened it)."""
+    # The counters move only once the request's transaction has committed.
+    return TaskService(request.unit_of_work.tasks, events=request.unit_of_work.collect(TASK_EVENTS))
 
 
 # endregion
 
 
 # region: routing
+def json_response(document: dict, status: int = 200, headers: dict | None = None) -> HttpResponse:
+    # The shared json_bytes, not JsonResponse: the same compact UTF-8 bytes as every variant's.
+    return HttpResponse(json_bytes(document), status=status, headers=headers, content_type=JSON_CONTENT_TYPE)
+
+
+class JsonView(View):
+    """A view of the API: only the methods it defines, and the spec's 405 for any other."""
+
+    # View answers OPTIONS itself unless it is left out here; HEAD runs the view's get().
+    http_method_names = ["get", "head", "post", "patch", "delete"]
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        # Django's HttpResponseNotAllowed, as a problem whose Allow lists the spec's methods.
+        return problem_response(request, problem_for_routing_status(405, request.path))
+
+
 class TaskListView(JsonView):
     def get(self, request):
-        # region: request-parsing
-        # The raw query string, not request.GET: the spec decodes it itself, and reports bytes
-        # that are not UTF-8 where Django would replace them silently.
-        query = parse_list_query(request.META.get("QUERY_STRING", ""))
-        # endregion
-        return json_response(page_to_dict(task_service().list_tasks(query)))
+        return json_response(page_to_dict(task_service(request).list_tasks(list_query(request))))
 
     def post(self, request):
-        task = task_service().create_task(request_document(request))
+        task = task_service(request).create_task(request_document(request))
         headers = {"Location": reverse("tasks:detail", args=[task.id]), "ETag": etag_for(task.version)}
         return json_response(task_to_dict(task), status=201, headers=headers)
 
 
 class TaskStatsView(JsonView):
     def get(self, request):
-        return json_response(stats_to_dict(task_service().stats()))
+        return json_response(stats_to_dict(task_service(request).stats()))
 
 
 class TaskDetailView(JsonView):
     def get(self, request, task_id):
-        task = task_service().get_task(parse_task_id(task_id))
+        task = task_service(request).get_task(parse_task_id(task_id))
         etag = etag_for(task.version)
         if if_none_match_hits(request.headers.get("If-None-Match"), task.version):
             return HttpResponseNotModified(headers={"ETag": etag})
@@ -53,11 +73,11 @@ class TaskDetailView(JsonView):
         # The body is decoded before the id is looked at: a malformed body is a 400 even for a
         # task that does not exist (spec 4.6).
         document = request_document(request)
-        task = task_service().update_task(parse_task_id(task_id), document, request.headers.get("If-Match"))
+        task = task_service(request).update_task(parse_task_id(task_id), document, request.headers.get("If-Match"))
         return json_response(task_to_dict(task), headers={"ETag": etag_for(task.version)})
 
     def delete(self, request, task_id):
-        task_service().delete_task(parse_task_id(task_id), request.headers.get("If-Match"))
+        task_service(request).delete_task(parse_task_id(task_id), request.headers.get("If-Match"))
         return HttpResponse(status=204)
 
 

@@ -1,26 +1,35 @@
-"""The shared repository contract against the Django ORM, and the mapping it relies on."""
+"""The shared repository contract against the Django ORM, and the mapping it relies on.
+
+The repository runs in a unit of work, as in a request; inside pytest-django's test transaction
+its atomic block is a savepoint, rolled back with the test.
+"""
 
 import dataclasses
 from datetime import date
 
 import pytest
 from tasks.models import Tag, Task
-from tasks.repository import DjangoTaskRepository
+from tasks.unit_of_work import DjangoUnitOfWork
 
 from tasktracker.domain import Status
 from tasktracker.repository import stored_fields
 from tasktracker.testing.repository_contract import BASE_TIME, RepositoryContract, make_new_task
 
 
+@pytest.fixture
+def repository(db):
+    with DjangoUnitOfWork() as unit_of_work:
+        yield unit_of_work.tasks
+
+
 class TestDjangoTaskRepository(RepositoryContract):
     @pytest.fixture
-    def task_repository(self, db):
-        return DjangoTaskRepository()
+    def task_repository(self, repository):
+        return repository
 
 
-@pytest.mark.django_db
-def test_a_task_is_stored_with_case_folded_search_keys_and_one_row_per_tag():
-    stored = DjangoTaskRepository().add(
+def test_a_task_is_stored_with_case_folded_search_keys_and_one_row_per_tag(repository):
+    stored = repository.add(
         make_new_task("Große Straße", description="ÉTÉ", tags=("b", "a"), due_date=date(2026, 5, 1))
     )
     record = Task.objects.get(pk=stored.id)
@@ -29,26 +38,21 @@ def test_a_task_is_stored_with_case_folded_search_keys_and_one_row_per_tag():
     assert record.to_domain() == stored
 
 
-@pytest.mark.django_db
-def test_the_model_maps_back_to_the_same_domain_task():
-    stored = DjangoTaskRepository().add(make_new_task("done", status=Status.DONE, tags=("x",)))
+def test_the_model_maps_back_to_the_same_domain_task(repository):
+    stored = repository.add(make_new_task("done", status=Status.DONE, tags=("x",)))
     record = Task.objects.get(pk=stored.id)
     assert record.to_domain() == stored
     assert stored_fields(stored) == {name: getattr(record, name) for name in stored_fields(stored)}
     assert stored.completed_at == BASE_TIME
 
 
-@pytest.mark.django_db
-def test_an_update_replaces_the_tag_rows():
-    repository = DjangoTaskRepository()
+def test_an_update_replaces_the_tag_rows(repository):
     stored = repository.add(make_new_task(tags=("old", "kept")))
     assert repository.update(dataclasses.replace(stored, tags=("kept", "new"), version=2), expected_version=1)
     assert sorted(Tag.objects.values_list("name", flat=True)) == ["kept", "new"]
 
 
-@pytest.mark.django_db
-def test_deleting_a_task_deletes_its_tags():
-    repository = DjangoTaskRepository()
+def test_deleting_a_task_deletes_its_tags(repository):
     stored = repository.add(make_new_task(tags=("gone",)))
     assert repository.delete(stored.id, expected_version=1)
     assert not Tag.objects.exists()

@@ -1,8 +1,10 @@
 """What the contract suite cannot see from outside: Django's handlers, middleware and hooks."""
 
 import logging
+from wsgiref.util import setup_testing_defaults
 
 import pytest
+from django.core.handlers.wsgi import WSGIHandler
 from django.db import OperationalError
 from tasks import views
 
@@ -58,7 +60,7 @@ def test_a_body_over_the_upload_limit_is_a_413(client, settings):
 
 # region: tests
 def test_unexpected_exceptions_are_500_problems_without_details(client, monkeypatch, caplog):
-    def explode():
+    def explode(request):
         raise RuntimeError("secret detail")
 
     monkeypatch.setattr(views, "task_service", explode)
@@ -76,6 +78,23 @@ def test_a_database_failure_is_a_503(client, monkeypatch):
     monkeypatch.setattr("django.db.models.QuerySet.count", failing_count)
     response = client.get("/api/tasks")
     assert response.status_code == 503 and response.json()["code"] == "unavailable"
+
+
+# endregion
+
+
+# region: tests
+def test_the_access_line_is_written_when_the_server_closes_the_response(caplog):
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/health/live"}
+    setup_testing_defaults(environ)
+    with caplog.at_level(logging.INFO, logger="tasktracker.access"):
+        response = WSGIHandler()(environ, lambda status, headers: None)
+        body = b"".join(response)
+        assert not [record for record in caplog.records if record.name == "tasktracker.access"]
+        response.close()
+    [access] = [record for record in caplog.records if record.name == "tasktracker.access"]
+    assert body == b'{"status":"ok"}'
+    assert (access.route, access.status) == ("/health/live", 200)
 
 
 # endregion

@@ -1,6 +1,7 @@
 """The Flask variant: an application factory in the style of the official ``flaskr`` tutorial."""
 
 from logging.config import dictConfig
+from types import TracebackType
 
 from flask import Flask
 from werkzeug.routing import BaseConverter
@@ -20,21 +21,40 @@ class TaskIdConverter(BaseConverter):
 # endregion
 
 
+# region: logging
+def configure_logging(settings: Settings) -> None:
+    # Before the app exists, as Flask's docs advise: otherwise app.logger installs its own
+    # default handler on first use.
+    dictConfig(logging_config(settings))
+
+
+# endregion
+
+
+# region: errors
+class Tracker(Flask):
+    """Flask, with one change (flaskr uses ``Flask`` itself): the 500 handler logs what no other
+    handler saw, such as a failing commit, through ``handle_failure`` like every other failure."""
+
+    def log_exception(self, exc_info: tuple[type, BaseException, TracebackType] | tuple[None, None, None]) -> None:
+        """Flask would log the exception here, and then the 500 handler would log it again."""
+
+
+# endregion
+
+
 # region: app-config
 def create_app(test_config: dict | None = None) -> Flask:
     settings = Settings.from_env("flask")
-    # region: logging
-    # Logging is configured before the app exists, as Flask's docs advise: otherwise app.logger
-    # installs its own default handler on first use.
-    dictConfig(logging_config("flask", settings.log_level, settings.log_format))
-    # endregion
+    configure_logging(settings)
 
     # No static folder: this API serves no files, and its route would answer /static/* itself.
-    app = Flask(__name__, static_folder=None)
+    app = Tracker(__name__, static_folder=None)
     # The spec's paths match exactly: Werkzeug would redirect /api/tasks//1 to /api/tasks/1.
     app.url_map.merge_slashes = False
     app.url_map.converters["task_id"] = TaskIdConverter
     app.config.from_mapping(
+        SETTINGS=settings,
         DATABASE_URL=settings.database_url,
         # One byte past the spec's limit: Werkzeug answers 413 for a longer Content-Length but
         # silently stops reading a chunked body at this size, so decode_json_body must see the
@@ -48,9 +68,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from tracker import api, db, errors, health, observability
 
-    db.init_app(app)
     observability.init_app(app)
     errors.init_app(app)
+    # Last: Flask runs after_request hooks in reverse, so the commit comes first and the
+    # observation sees the response that leaves (a 503 when the commit failed).
+    db.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(health.bp)
     return app

@@ -1,6 +1,6 @@
 """The ``/api`` blueprint: HTTP in, service call, HTTP out. The rules live in tasktracker."""
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request, url_for
 
 from tasktracker.http import (
     JSON_CONTENT_TYPE,
@@ -11,37 +11,19 @@ from tasktracker.http import (
     json_bytes,
     parse_task_id,
 )
-from tasktracker.observability.metrics import TASK_EVENTS
 from tasktracker.serialization import page_to_dict, stats_to_dict, task_to_dict
-from tasktracker.service import TaskService
-from tasktracker.sqla import SqlAlchemyTaskRepository, database_failures_as_unavailable
 from tasktracker.validation import parse_list_query
-from tracker.db import get_session
+from tracker.db import task_service
 
 # region: routing
 bp = Blueprint("api", __name__, url_prefix="/api")
-# endregion
-
-
-# region: persistence
-def task_service() -> TaskService:
-    return TaskService(SqlAlchemyTaskRepository(get_session()), events=TASK_EVENTS)
-
-
-# endregion
-
-
-# region: transaction
-def commit() -> None:
-    with database_failures_as_unavailable():
-        get_session().commit()
-
-
-# endregion
 
 
 def json_response(document: object, status: int = 200, headers: dict | None = None) -> Response:
     return Response(json_bytes(document), status=status, headers=headers, content_type=JSON_CONTENT_TYPE)
+
+
+# endregion
 
 
 # region: request-parsing
@@ -56,7 +38,7 @@ def request_document() -> object:
 # region: routing
 @bp.get("")
 def index() -> Response:
-    return json_response(api_info("flask", "Flask"))
+    return json_response(api_info(current_app.config["SETTINGS"]))
 
 
 @bp.get("/tasks")
@@ -69,8 +51,8 @@ def list_tasks() -> Response:
 def create_task() -> Response:
     document = request_document()
     task = task_service().create_task(document)
-    commit()
-    return json_response(task_to_dict(task), 201, {"Location": f"/api/tasks/{task.id}", "ETag": etag_for(task.version)})
+    location = url_for("api.get_task", task_id=task.id)
+    return json_response(task_to_dict(task), 201, {"Location": location, "ETag": etag_for(task.version)})
 
 
 @bp.get("/tasks/stats")
@@ -91,14 +73,12 @@ def get_task(task_id: str) -> Response:
 def update_task(task_id: str) -> Response:
     document = request_document()
     task = task_service().update_task(parse_task_id(task_id), document, request.headers.get("If-Match"))
-    commit()
     return json_response(task_to_dict(task), headers={"ETag": etag_for(task.version)})
 
 
 @bp.delete("/tasks/<task_id:task_id>")
 def delete_task(task_id: str) -> Response:
     task_service().delete_task(parse_task_id(task_id), request.headers.get("If-Match"))
-    commit()
     return Response(status=204)
 
 

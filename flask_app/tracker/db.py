@@ -1,39 +1,30 @@
-"""The database extension: one engine per process, one session (and transaction) per request."""
+"""The database extension: one engine per process, one unit of work (and transaction) per request."""
 
 import click
-from flask import Flask, current_app, g
+from flask import Flask, Response, current_app, g
 from flask.cli import with_appcontext
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import sessionmaker
 
-from tasktracker.sqla import create_engine_for
-
-
-# region: persistence, transaction
-def init_app(app: Flask) -> None:
-    engine = create_engine_for(app.config["DATABASE_URL"])
-    app.extensions["sessionmaker"] = sessionmaker(bind=engine)
-    # Runs after every request, even a failed one: whatever the view did not commit is rolled back.
-    app.teardown_appcontext(close_session)
-    app.cli.add_command(init_db_command)
-
-
-def get_session() -> Session:
-    """The request's session, opened on first use (a request that needs no database opens none)."""
-    if "db_session" not in g:
-        g.db_session = current_app.extensions["sessionmaker"]()
-    return g.db_session
-
-
-def close_session(_exception: BaseException | None = None) -> None:
-    session = g.pop("db_session", None)
-    if session is not None:
-        session.close()
-
-
-# endregion
+from tasktracker.observability.metrics import TASK_EVENTS
+from tasktracker.service import TaskService
+from tasktracker.sqla import SqlAlchemyUnitOfWork, create_engine_for
+from tasktracker.unit_of_work import UnitOfWork
 
 
 # region: persistence
+def init_app(app: Flask) -> None:
+    engine = create_engine_for(app.config["DATABASE_URL"])
+    app.extensions["sessionmaker"] = sessionmaker(bind=engine)
+    app.cli.add_command(init_db_command)
+    init_unit_of_work(app)
+
+
+def task_service() -> TaskService:
+    unit_of_work = get_unit_of_work()
+    # The counters move only once the request's transaction has committed.
+    return TaskService(unit_of_work.tasks, events=unit_of_work.collect(TASK_EVENTS))
+
+
 @click.command("init-db")
 @with_appcontext
 def init_db_command() -> None:
@@ -43,6 +34,41 @@ def init_db_command() -> None:
 
     upgrade(current_app.config["DATABASE_URL"])
     click.echo("Database migrated.")
+
+
+# endregion
+
+
+# region: transaction
+def init_unit_of_work(app: Flask) -> None:
+    app.after_request(finish_unit_of_work)
+    # Runs after every request, even one whose after_request hooks never ran.
+    app.teardown_appcontext(release_unit_of_work)
+
+
+def get_unit_of_work() -> UnitOfWork:
+    """The request's unit of work, opened on first use (a request that needs no database opens none)."""
+    if "unit_of_work" not in g:
+        g.unit_of_work = SqlAlchemyUnitOfWork(current_app.extensions["sessionmaker"])
+    return g.unit_of_work
+
+
+def finish_unit_of_work(response: Response) -> Response:
+    """Commit a success before it leaves, roll back anything else.
+
+    A failing commit raises out of the hook: Flask hands it to the 500 handler as the
+    ``original_exception`` of an InternalServerError, and the 503 replaces this response.
+    """
+    unit_of_work = g.pop("unit_of_work", None)
+    if unit_of_work is not None:
+        unit_of_work.finish(succeeded=response.status_code < 400)
+    return response
+
+
+def release_unit_of_work(_exception: BaseException | None = None) -> None:
+    unit_of_work = g.pop("unit_of_work", None)
+    if unit_of_work is not None:
+        unit_of_work.finish(succeeded=False)
 
 
 # endregion

@@ -1,18 +1,10 @@
 """Every error as application/problem+json: the spec's problems, Werkzeug's, and the unexpected."""
 
 from flask import Flask, Response, g, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 
-from tasktracker.errors import (
-    PROBLEM_CONTENT_TYPE,
-    InternalError,
-    NotFound,
-    PayloadTooLarge,
-    ProblemError,
-    needs_error_log,
-)
-from tasktracker.http import json_bytes, method_not_allowed, route_template_for_path
-from tasktracker.observability.logging import log_failure
+from tasktracker.errors import PROBLEM_CONTENT_TYPE, ProblemError, handle_failure
+from tasktracker.http import json_bytes, problem_for_routing_status
 
 
 # region: errors
@@ -25,33 +17,27 @@ def problem_response(problem: ProblemError) -> Response:
     )
 
 
-def handle_problem(problem: ProblemError) -> Response:
-    if needs_error_log(problem):
-        log_failure(problem)
-    return problem_response(problem)
+def handle_view_exception(exception: Exception) -> Response:
+    """The spec's problems, and anything unexpected (a 500) that a view raised."""
+    return problem_response(handle_failure(exception))
 
 
 def handle_http_exception(exception: HTTPException) -> Response:
     """Werkzeug's own errors: routing misses (404, 405) and the body limit (413)."""
-    if exception.code == 404:
-        return problem_response(NotFound())
-    if exception.code == 405:
-        return problem_response(method_not_allowed(route_template_for_path(request.path)))
-    if exception.code == 413:
-        return problem_response(PayloadTooLarge())
-    log_failure(exception)
-    return problem_response(InternalError())
+    problem = problem_for_routing_status(exception.code, request.path)
+    return problem_response(problem or handle_failure(exception))
 
 
-def handle_unexpected(exception: Exception) -> Response:
-    log_failure(exception)
-    return problem_response(InternalError())
+def handle_internal_server_error(error: InternalServerError) -> Response:
+    """An exception raised where no handler above sees it, such as a failing commit in an
+    after_request hook: Flask wraps it, and its original exception is the one answered."""
+    return problem_response(handle_failure(error.original_exception or error))
 
 
 def init_app(app: Flask) -> None:
-    app.register_error_handler(ProblemError, handle_problem)
+    app.register_error_handler(Exception, handle_view_exception)
     app.register_error_handler(HTTPException, handle_http_exception)
-    app.register_error_handler(Exception, handle_unexpected)
+    app.register_error_handler(InternalServerError, handle_internal_server_error)
 
 
 # endregion

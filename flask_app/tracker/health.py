@@ -4,8 +4,7 @@ from flask import Blueprint, Response
 
 from tasktracker.http import JSON_CONTENT_TYPE, LIVE_DOCUMENT, json_bytes, readiness
 from tasktracker.observability.metrics import exposition
-from tasktracker.sqla import SqlAlchemyTaskRepository
-from tracker.db import get_session
+from tracker.db import task_service
 
 # region: routing
 bp = Blueprint("health", __name__)
@@ -18,7 +17,7 @@ def live() -> Response:
 
 @bp.get("/health/ready")
 def ready() -> Response:
-    status, document = readiness(SqlAlchemyTaskRepository(get_session()).ping())
+    status, document = readiness(task_service().database_is_ready())
     return Response(json_bytes(document), status=status, content_type=JSON_CONTENT_TYPE)
 
 

@@ -1,14 +1,22 @@
+import dataclasses
+import io
+
 import pytest
 
+from tasktracker.config import Settings
 from tasktracker.errors import MalformedJson, PayloadTooLarge, TaskNotFound, UnsupportedMediaType
 from tasktracker.http import (
     MAX_BODY_BYTES,
+    api_info,
     decode_json_body,
     if_match_allows,
     if_none_match_hits,
     parse_task_id,
+    problem_for_routing_status,
+    read_capped_body,
     readiness,
     route_template_for_path,
+    route_template_for_rule,
 )
 
 
@@ -111,3 +119,39 @@ def test_readiness() -> None:
     assert readiness(True) == (200, {"status": "ok", "checks": {"database": "ok"}})
     assert readiness(False) == (503, {"status": "error", "checks": {"database": "error"}})
     assert readiness(True, server_started=False) == (503, {"status": "error", "checks": {"database": "ok"}})
+
+
+@pytest.mark.parametrize(
+    ("rule", "template"),
+    [
+        ("/api/tasks/<task_id:task_id>", "/api/tasks/{id}"),
+        ("api/tasks/<str:task_id>", "/api/tasks/{id}"),
+        ("/api/tasks/<task_id:re:(?!stats$)[^/]+>", "/api/tasks/{id}"),
+        ("/api/tasks/stats", "/api/tasks/stats"),
+    ],
+)
+def test_router_rules_become_templates(rule: str, template: str) -> None:
+    assert route_template_for_rule(rule) == template
+
+
+def test_routing_statuses_become_the_spec_problems() -> None:
+    assert problem_for_routing_status(404, "/nowhere").code == "not_found"
+    not_allowed = problem_for_routing_status(405, "/api/tasks/stats")
+    assert not_allowed is not None and not_allowed.headers == {"Allow": "GET, HEAD"}
+    assert problem_for_routing_status(413, "/api/tasks").code == "payload_too_large"
+    assert problem_for_routing_status(500, "/api") is None
+
+
+def test_the_body_is_read_with_a_cap() -> None:
+    assert read_capped_body(io.BytesIO(b'{"a": 1}'), 8) == b'{"a": 1}'
+    assert len(read_capped_body(io.BytesIO(b"x" * (MAX_BODY_BYTES + 10)), None)) == MAX_BODY_BYTES + 1
+    with pytest.raises(PayloadTooLarge):
+        read_capped_body(io.BytesIO(b""), MAX_BODY_BYTES + 1)
+
+
+def test_api_info_names_the_variant_and_its_framework() -> None:
+    # The shared suite runs with no framework installed: pytest stands in for bottle's distribution.
+    settings = dataclasses.replace(Settings.from_env("bottle", {}), framework="pytest")
+    document = api_info(settings)
+    assert (document["variant"], document["framework"]) == ("bottle", "pytest")
+    assert document["framework_version"] == pytest.__version__

@@ -1,9 +1,15 @@
 import json
 import logging
+import os
+from collections.abc import Iterator
+from typing import Any
 
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tasktracker.config import Settings, parse_database_url
+from tasktracker.config import Settings, parse_database_url, variant_table
+from tasktracker.errors import TaskNotFound, Unavailable, handle_failure
+from tasktracker.gunicorn_settings import gunicorn_settings
 from tasktracker.observability import metrics
 from tasktracker.observability.logging import (
     JsonFormatter,
@@ -12,6 +18,7 @@ from tasktracker.observability.logging import (
     log_access,
     unbind_request_id,
 )
+from tasktracker.observability.wsgi import RequestObservationMiddleware, decoded_path
 
 
 def test_request_ids() -> None:
@@ -80,3 +87,78 @@ def test_settings_defaults() -> None:
         "json",
         2,
     )
+
+
+def test_every_variant_is_declared_once_with_its_framework_and_port() -> None:
+    table = variant_table()
+    assert sorted(table) == ["bottle", "cherrypy", "django", "flask", "turbogears", "web2py"]
+    assert sorted(declared["port"] for declared in table.values()) == list(range(8001, 8007))
+    flask = Settings.from_env("flask", {})
+    assert (flask.framework, flask.port) == ("Flask", 8002)
+
+
+def test_handle_failure_logs_server_errors_only(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.ERROR, logger="tasktracker.errors"):
+        assert handle_failure(TaskNotFound()).status == 404
+        assert caplog.records == []
+        assert handle_failure(RuntimeError("secret detail")).code == "internal_error"
+        try:
+            raise Unavailable() from ConnectionRefusedError("no database")
+        except Unavailable as unavailable:
+            assert handle_failure(unavailable).status == 503
+    logged = [record.exc_info[0] for record in caplog.records if record.exc_info]
+    assert logged == [RuntimeError, ConnectionRefusedError]
+
+
+def test_gunicorn_settings_follow_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    settings = Settings.from_env("django", {"PORT": "9100", "WEB_CONCURRENCY": "3", "LOG_FORMAT": "text"})
+    options = gunicorn_settings(settings)
+    try:
+        assert (options["bind"], options["workers"], options["graceful_timeout"]) == ("127.0.0.1:9100", 3, 8)
+        assert options["logconfig_dict"]["handlers"]["stdout"]["formatter"] == "text"
+        assert options["logconfig_dict"]["formatters"]["json"]["variant"] == "django"
+        assert os.path.isdir(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    finally:
+        options["on_exit"](None)
+        monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+
+
+def test_the_wsgi_middleware_closes_the_apps_body_and_then_finishes_the_observation(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def access_records() -> list[logging.LogRecord]:
+        return [record for record in caplog.records if record.name == "tasktracker.access"]
+
+    access_lines_at_close: list[int] = []
+
+    class ClosableBody:
+        def __iter__(self) -> Iterator[bytes]:
+            return iter([b"ok"])
+
+        def close(self) -> None:
+            access_lines_at_close.append(len(access_records()))
+
+    def app(environ: dict[str, Any], start_response: Any) -> ClosableBody:
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return ClosableBody()
+
+    sent_headers: list[tuple[str, str]] = []
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/health/live"}
+    with caplog.at_level(logging.INFO, logger="tasktracker.access"):
+        body = RequestObservationMiddleware(app)(
+            environ, lambda status, headers, exc_info=None: sent_headers.extend(headers)
+        )
+        assert b"".join(body) == b"ok" and access_records() == []
+        body.close()  # type: ignore[attr-defined]
+    assert any(name == "X-Request-ID" for name, _ in sent_headers)
+    # Closed once (PEP 3333), and before the request is logged: the duration runs until then.
+    assert access_lines_at_close == [0]
+    [access] = access_records()
+    assert (access.route, access.status) == ("/health/live", 200)  # type: ignore[attr-defined]
+
+
+def test_a_path_that_is_not_utf8_is_logged_with_replacement_characters() -> None:
+    assert decoded_path("/api/tasks/\xff1") == "/api/tasks/\ufffd1"
+    assert decoded_path("/t\xc3\xa2che") == "/tâche"
+    assert decoded_path("") == "/"

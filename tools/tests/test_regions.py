@@ -1,9 +1,12 @@
 """The region markers, the deviation registry's matching, and the checks tox runs on the real tree."""
 
+from pathlib import Path
+
 import pytest
 
 import regions
 import side_by_side
+import variants
 from deviations import Deviation, load_registry
 
 
@@ -72,3 +75,79 @@ def test_the_registry_is_read_and_checked(tmp_path):
 
 def test_the_committed_registry_is_valid():
     load_registry()
+
+
+# --- the shape rules: whole definitions, and 90% of a variant in regions -----------------------
+
+
+def test_a_region_that_holds_whole_definitions_is_fine():
+    text = (
+        "# region: routing\n@decorator\ndef one():\n    return 1\n\n\nclass Two:\n    x = 2\n# endregion\n"
+        "SETTINGS = {\n    'a': 1,\n}\n"
+    )
+    assert regions.cut_definitions(text, "x.py") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "cut"),
+    [
+        ("def f():\n    # region: logging\n    a = 1\n    # endregion\n    return a\n", "def f"),
+        (
+            "class C:\n    # region: persistence\n    def get(self):\n        pass\n    # endregion\n\n"
+            "    def add(self):\n        pass\n",
+            "class C",
+        ),
+        ("# region: routing\n@app.get('/')\n# endregion\ndef index():\n    pass\n", "def index"),
+        ("LOGGING = {\n    # region: logging\n    'version': 1,\n    # endregion\n}\n", "the statement at line 1"),
+    ],
+    ids=["inside-a-function", "half-a-class", "decorator-without-its-function", "half-a-settings-block"],
+)
+def test_a_region_that_cuts_a_definition_is_reported(text, cut):
+    problems = regions.cut_definitions(text, "x.py")
+    assert problems and all(cut in problem for problem in problems[:1]), problems
+
+
+def test_imports_and_the_module_docstring_are_not_counted():
+    text = '"""Doc\nstring."""\n\nfrom a import (\n    b,\n)\nimport c\n\n# why\nx = b(c)\n'
+    assert regions.countable_lines(text, Path("x.py")) == {9, 10}
+    assert regions.countable_lines("# a toml comment\nname = 1\n", Path("variant.toml")) == {1, 2}
+
+
+def _region(path, first, last):
+    return regions.Region("v", "routing", path, first, last, (), frozenset(range(first, last + 1)))
+
+
+def test_coverage_below_the_floor_fails_the_check():
+    path = Path("v_app/app.py")
+    texts = {path: "".join(f"x{number} = {number}\n" for number in range(1, 11))}
+    texts[Path("v_app/tests/test_app.py")] = "y = 1\n"
+    assert regions.coverage_of([_region(path, 1, 9)], {path: texts[path]}).share == 0.9
+    assert regions.shape_problems("v_app", [_region(path, 1, 9)], texts) == []
+    (problem,) = regions.shape_problems("v_app", [_region(path, 1, 8)], texts)
+    assert "8 of its 10 countable lines (80%)" in problem
+
+
+def test_a_cut_definition_fails_the_check():
+    texts = {Path("v_app/app.py"): "def f():\n    # region: routing\n    return 1\n    # endregion\n"}
+    (problem,) = regions.shape_problems("v_app", [_region(Path("v_app/app.py"), 1, 3)], texts)
+    assert "cuts def f" in problem
+
+
+def test_every_variant_keeps_the_shape_rules():
+    for variant in regions.ordered_variants():
+        assert regions.variant_shape_problems(variant, regions.regions_of(variant)) == [], variant.name
+
+
+def test_a_tour_table_out_of_order_or_without_links_is_reported(tmp_path, monkeypatch):
+    monkeypatch.setattr(variants, "REPO_ROOT", tmp_path)
+    entry = side_by_side.VariantRegions(variants.Variant("v", "V", 1, tmp_path / "v_app", (), ()), [])
+    (tmp_path / "v_app").mkdir()
+    readme = tmp_path / "v_app" / "README.md"
+    rows = [f"| `{slug}` | [`x.py`](x.py#L1) | how |" for slug in regions.CONCERN_SLUGS]
+    readme.write_text("\n".join(["| concern | where | how |", "|---|---|---|", *rows]), encoding="utf-8")
+    assert side_by_side.tour_problems([entry]) == []
+
+    readme.write_text("\n".join([rows[1], rows[0], *rows[2:-1], "| tests | the tests | how |"]), encoding="utf-8")
+    problems = side_by_side.tour_problems([entry])
+    assert any("in order" in problem for problem in problems)
+    assert any("the tests row links to no code" in problem for problem in problems)

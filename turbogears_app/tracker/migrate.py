@@ -19,8 +19,6 @@ def main(ini_file):
     upgrade(deployment_settings(ini_values).database_url)
 
 
-# endregion
-
-
 if __name__ == "__main__":
     main(sys.argv[1])
+# endregion

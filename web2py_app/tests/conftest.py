@@ -1,6 +1,8 @@
+import io
 import os
 import uuid
 from pathlib import Path
+from wsgiref.util import setup_testing_defaults
 
 import pytest
 from pydal import DAL
@@ -42,3 +44,48 @@ def postgresql_url():
     finally:
         with psycopg.connect(PG_SERVER_URL, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def postgresql_database(postgresql_url, tmp_path_factory):
+    """The throwaway PostgreSQL database, migrated once; tests truncate the table they use."""
+    db = migrated_database(postgresql_url, tmp_path_factory.mktemp("tables"))
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def application(tmp_path, monkeypatch):
+    """The WSGI handler gunicorn serves, on a new SQLite database."""
+    import wsgihandler
+    from applications.tasks.modules import database
+
+    database_url = f"sqlite:///{tmp_path / 'tasks.db'}"
+    migrated_database(database_url, tmp_path).close()
+    monkeypatch.setattr(database, "DAL_OPTIONS", database.dal_options(database_url))
+    return wsgihandler.application
+
+
+def call(application, method, path, body=b"", headers=None):
+    """One request, served and closed as a WSGI server does: (status, headers, body)."""
+    environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "wsgi.input": io.BytesIO(body)}
+    if body:
+        environ.update(CONTENT_TYPE="application/json", CONTENT_LENGTH=str(len(body)))
+    environ.update(headers or {})
+    setup_testing_defaults(environ)
+    answer = {}
+
+    def start_response(status, response_headers, exc_info=None):
+        answer.update(status=int(status.split()[0]), headers=dict(response_headers))
+
+    response = application(environ, start_response)
+    try:
+        content = b"".join(response)
+    finally:
+        # As a server does once it has sent the body (PEP 3333).
+        response.close()
+    return answer["status"], answer["headers"], content
+
+
+def access_statuses(caplog):
+    return [record.status for record in caplog.records if record.name == "tasktracker.access"]

@@ -37,3 +37,7 @@ def test_any_method_is_routed(method):
 
 def test_the_query_string_is_left_alone():
     assert filter_url("http://127.0.0.1:8006/api/tasks?tag=a&tag=b") == "/tasks/api/tasks ?tag=a&tag=b"
+
+
+def test_the_task_action_is_written_out_as_the_spec_path():
+    assert filter_url("http://127.0.0.1:8006/tasks/api/task/42", out=True) == "/api/tasks/42"

@@ -18,13 +18,6 @@ class TestDalRepositoryOnSqlite(RepositoryContract):
         db.close()
 
 
-@pytest.fixture(scope="module")
-def postgresql_database(postgresql_url, tmp_path_factory):
-    db = migrated_database(postgresql_url, tmp_path_factory.mktemp("tables"))
-    yield db
-    db.close()
-
-
 class TestDalRepositoryOnPostgresql(RepositoryContract):
     @pytest.fixture
     def task_repository(self, postgresql_database):
@@ -39,10 +32,3 @@ def test_an_unreachable_database_is_unavailable_and_not_ready():
     assert repository.ping() is False
     with pytest.raises(Unavailable):
         repository.get(1)
-
-
-def test_a_commit_without_any_database_work_connects_to_nothing():
-    def connect():
-        raise AssertionError("a request that used no database must not connect to commit")
-
-    DalTaskRepository(connect).commit()

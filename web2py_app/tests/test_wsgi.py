@@ -1,54 +1,19 @@
 """What the contract suite cannot see from outside: web2py's own errors, tickets and sessions."""
 
-import io
 import json
 import logging
 from wsgiref.util import setup_testing_defaults
 
-import pytest
-from applications.tasks.modules import database
-from conftest import migrated_database
+from conftest import access_statuses, call
 from gluon.globals import Session
 
 from tasktracker.service import TaskService
 
 
 # region: tests
-@pytest.fixture(scope="module")
-def application():
-    import wsgihandler
-
-    return wsgihandler.application
-
-
-@pytest.fixture(autouse=True)
-def sqlite_database(tmp_path, monkeypatch):
-    database_url = f"sqlite:///{tmp_path / 'tasks.db'}"
-    migrated_database(database_url, tmp_path).close()
-    monkeypatch.setattr(database, "DAL_OPTIONS", database.dal_options(database_url))
-
-
-# endregion
-
-
-def call(application, method, path, body=b"", headers=None):
-    environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "wsgi.input": io.BytesIO(body)}
-    if body:
-        environ.update(CONTENT_TYPE="application/json", CONTENT_LENGTH=str(len(body)))
-    environ.update(headers or {})
-    setup_testing_defaults(environ)
-    answer = {}
-
-    def start_response(status, response_headers, exc_info=None):
-        answer.update(status=int(status.split()[0]), headers=dict(response_headers))
-
-    content = b"".join(application(environ, start_response))
-    return answer["status"], answer["headers"], content
-
-
 def test_create_then_fetch(application):
     status, headers, content = call(application, "POST", "/api/tasks", b'{"title": "Write tests"}')
-    assert status == 201 and headers["ETag"] == '"1"'
+    assert status == 201 and headers["ETag"] == '"1"' and headers["Location"] == "/api/tasks/1"
     status, _, fetched = call(application, "GET", headers["Location"])
     assert status == 200 and json.loads(fetched) == json.loads(content)
 
@@ -78,7 +43,20 @@ def test_web2py_default_urls_are_not_reachable(application):
     assert status == 404 and headers["Content-Type"] == "application/problem+json"
 
 
-# region: tests
+def test_the_request_is_observed_when_the_server_closes_the_response(application, caplog):
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/api/tasks/1", "HTTP_X_REQUEST_ID": "closed-1"}
+    setup_testing_defaults(environ)
+    answer = {}
+    caplog.set_level(logging.INFO)
+    response = application(environ, lambda status, headers, exc_info=None: answer.update(headers=dict(headers)))
+    b"".join(response)
+    assert access_statuses(caplog) == []
+    response.close()
+    [access] = [record for record in caplog.records if record.name == "tasktracker.access"]
+    assert (access.status, access.route) == (404, "/api/tasks/{id}")
+    assert answer["headers"]["X-Request-ID"] == "closed-1"
+
+
 def test_an_exception_in_an_action_is_a_500_problem_and_logged(application, monkeypatch, caplog):
     def explode(self, query):
         raise RuntimeError("secret detail")

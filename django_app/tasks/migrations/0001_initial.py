@@ -4,6 +4,7 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+# region: persistence
 class Migration(migrations.Migration):
     initial = True
 
@@ -62,3 +63,6 @@ class Migration(migrations.Migration):
             },
         ),
     ]
+
+
+# endregion

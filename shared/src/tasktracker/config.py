@@ -7,19 +7,15 @@ so that the Django ORM and web2py's DAL can be configured from the same string.
 from __future__ import annotations
 
 import os
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
-DEFAULT_PORTS = {
-    "django": 8001,
-    "flask": 8002,
-    "bottle": 8003,
-    "cherrypy": 8004,
-    "turbogears": 8005,
-    "web2py": 8006,
-}
 DEFAULT_DATABASE_URL = "sqlite:///var/tasks.db"
 LOG_FORMATS = ("json", "text")
 
@@ -64,9 +60,22 @@ def ensure_sqlite_folder(database: DatabaseUrl) -> None:
         database.path.parent.mkdir(parents=True, exist_ok=True)
 
 
+@cache
+def variant_table() -> dict[str, dict[str, Any]]:
+    """``variants.toml``: each variant's framework distribution and default port, by name."""
+    return tomllib.loads(files("tasktracker").joinpath("variants.toml").read_text(encoding="utf-8"))
+
+
 @dataclass(frozen=True)
 class Settings:
+    """Everything a variant reads from the environment, and who it is.
+
+    A variant names itself once, in ``Settings.from_env("flask")``; every shared helper that
+    needs its name or framework (logging, ``GET /api``, ``app_info``, gunicorn) takes the settings.
+    """
+
     variant: str
+    framework: str
     database_url: str
     host: str
     port: int
@@ -83,14 +92,16 @@ class Settings:
     @classmethod
     def from_env(cls, variant: str, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
+        declared = variant_table()[variant]
         log_format = env.get("LOG_FORMAT", "json").lower()
         if log_format not in LOG_FORMATS:
             raise ValueError(f"LOG_FORMAT must be json or text, not {log_format!r}")
         return cls(
             variant=variant,
+            framework=declared["framework"],
             database_url=env.get("DATABASE_URL", DEFAULT_DATABASE_URL),
             host=env.get("HOST", "127.0.0.1"),
-            port=int(env.get("PORT", DEFAULT_PORTS[variant])),
+            port=int(env.get("PORT", declared["port"])),
             log_level=env.get("LOG_LEVEL", "info").upper(),
             log_format=log_format,
             web_concurrency=int(env.get("WEB_CONCURRENCY", "2")),

@@ -7,6 +7,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from tasktracker.observability.logging import log_failure
+
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 # RFC 9110 reason phrases, written out because http.HTTPStatus changed some of them in Python 3.13.
@@ -182,3 +184,12 @@ def problem_for(exception: BaseException) -> ProblemError:
 def needs_error_log(problem: ProblemError) -> bool:
     """500s and 503s are logged with their traceback (spec 6.2); client errors are not."""
     return problem.status >= 500
+
+
+def handle_failure(exception: BaseException) -> ProblemError:
+    """What every variant's error handler does with an exception: the problem to answer with,
+    after logging a 500 or 503 with its traceback (spec 6.2). Client errors are not logged."""
+    problem = problem_for(exception)
+    if needs_error_log(problem):
+        log_failure(exception)
+    return problem

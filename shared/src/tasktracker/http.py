@@ -10,14 +10,17 @@ import json
 import platform
 import re
 from importlib.metadata import version as installed_version
-from typing import Any
+from typing import Any, BinaryIO
 
 from tasktracker import SPEC_VERSION
+from tasktracker.config import Settings
 from tasktracker.domain import MAX_TASK_ID
 from tasktracker.errors import (
     MalformedJson,
     MethodNotAllowed,
+    NotFound,
     PayloadTooLarge,
+    ProblemError,
     TaskNotFound,
     UnsupportedMediaType,
 )
@@ -56,8 +59,39 @@ def route_template_for_path(path: str) -> str:
     return UNMATCHED_ROUTE
 
 
+# A router's placeholder for the one path variable: Flask's and Django's <task_id:…>, Bottle's <task_id:re:…>.
+_ROUTER_PLACEHOLDER = re.compile(r"<[^>]+>")
+
+
+def route_template_for_rule(rule: str) -> str:
+    """A router's own rule as the spec's template: ``/api/tasks/<task_id>`` → ``/api/tasks/{id}``.
+
+    For routers that name the rule they matched (Flask, Django, Bottle). A rule without a leading
+    slash (Django's ``api/tasks/<str:task_id>``) gets one.
+    """
+    template = _ROUTER_PLACEHOLDER.sub("{id}", rule)
+    return template if template.startswith("/") else "/" + template
+
+
 def method_not_allowed(route_template: str) -> MethodNotAllowed:
     return MethodNotAllowed(ROUTES[route_template])
+
+
+def problem_for_routing_status(status: int, path: str) -> ProblemError | None:
+    """The spec's problem for a status the framework's router or body limit chose by itself.
+
+    404 (no route), 405 (a route, not this method: ``Allow`` lists the spec's methods for the
+    template that matches ``path``) and 413 (the framework's own body limit). None for any other
+    status: that one is an unexpected failure, answered 500.
+    """
+    if status == 404:
+        return NotFound()
+    if status == 405:
+        route_template = route_template_for_path(path)
+        return method_not_allowed(route_template) if route_template != UNMATCHED_ROUTE else NotFound()
+    if status == 413:
+        return PayloadTooLarge()
+    return None
 
 
 def parse_task_id(segment: str) -> int:
@@ -74,6 +108,18 @@ def check_content_length(content_length: int | None) -> None:
     """Reject an announced body over the limit before reading it."""
     if content_length is not None and content_length > MAX_BODY_BYTES:
         raise PayloadTooLarge()
+
+
+def read_capped_body(stream: BinaryIO, content_length: int | None) -> bytes:
+    """The raw body from the server's input stream, never more than one byte past the limit.
+
+    For frameworks whose own body reading gets in the way (reads everything first, spools to
+    disk, or decodes a chunked body again). ``content_length`` is the announced length, or None
+    when there is none (a chunked body): an announced body over the limit is refused unread, and
+    one byte past the limit is enough for :func:`decode_json_body` to answer 413.
+    """
+    check_content_length(content_length)
+    return stream.read(MAX_BODY_BYTES + 1)
 
 
 def is_json_media_type(content_type: str | None) -> bool:
@@ -168,14 +214,14 @@ def if_none_match_hits(if_none_match: str | None, version: int) -> bool:
 # --- fixed documents ------------------------------------------------------------------------
 
 
-def api_info(variant: str, framework_distribution: str) -> dict[str, str]:
+def api_info(settings: Settings) -> dict[str, str]:
     """``GET /api`` (spec 4.1)."""
     return {
         "name": "task-tracker",
         "spec_version": SPEC_VERSION,
-        "variant": variant,
-        "framework": framework_distribution,
-        "framework_version": installed_version(framework_distribution),
+        "variant": settings.variant,
+        "framework": settings.framework,
+        "framework_version": installed_version(settings.framework),
         "python_version": platform.python_version(),
     }
 

@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from tasktracker.domain import Priority, Status, Task, TaskPage, TaskStats
-
-
-def format_timestamp(moment: datetime) -> str:
-    """``YYYY-MM-DDTHH:MM:SS.mmmZ`` in UTC, whatever zone (or naive UTC) the database gave back."""
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+from tasktracker.timestamps import format_timestamp
 
 
 def task_to_dict(task: Task) -> dict[str, Any]:

@@ -10,9 +10,8 @@ import tracker
 from tasktracker.sqla import create_engine_for
 from tracker import model
 from tracker.controllers.root import RootController
-from tracker.lib.observability import RequestObservationWrapper
 from tracker.lib.problems import ProblemDetailsWrapper
-from tracker.lib.routing import ExactRoutesWrapper
+from tracker.lib.routing import ExactPathsWrapper
 
 
 # region: persistence
@@ -37,7 +36,6 @@ class SharedEngineSQLAlchemyComponent(SQLAlchemyConfigurationComponent):
 # The database and the transaction manager are the two FullStack parts it needs.
 base_config = MinimalApplicationConfigurator()
 base_config.register(SharedEngineSQLAlchemyComponent)
-base_config.register(TransactionManagerConfigurationComponent)
 
 base_config.update_blueprint(
     {
@@ -54,12 +52,20 @@ base_config.update_blueprint(
         "helpers": Bunch(),
     }
 )
+# endregion
 
+# region: transaction
+# The one place a request's transaction begins and ends: TurboGears' transaction manager, around
+# dispatch. It commits when dispatch returned a response under 400 and aborts otherwise.
+base_config.register(TransactionManagerConfigurationComponent)
+base_config.update_blueprint({"tm.commit_veto": model.commit_veto})
+# endregion
+
+# region: app-config
 # Application wrappers run inside TurboGears' request context (tg.request and tg.response are
 # set up) but around dispatch and the transaction manager, so they see every request, including
-# those dispatch rejects and those whose commit fails. From the outside in:
-#   RequestObservationWrapper → ProblemDetailsWrapper → ExactRoutesWrapper → transaction → dispatch
-base_config.register_application_wrapper(ExactRoutesWrapper, after=TransactionApplicationWrapper)
-base_config.register_application_wrapper(ProblemDetailsWrapper, after=ExactRoutesWrapper)
-base_config.register_application_wrapper(RequestObservationWrapper, after=ProblemDetailsWrapper)
+# those the path check refuses and those whose commit fails. From the outside in:
+#   ProblemDetailsWrapper → ExactPathsWrapper → transaction manager → dispatch
+base_config.register_application_wrapper(ExactPathsWrapper, after=TransactionApplicationWrapper)
+base_config.register_application_wrapper(ProblemDetailsWrapper, after=ExactPathsWrapper)
 # endregion

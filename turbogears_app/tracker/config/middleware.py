@@ -4,21 +4,30 @@ from logging.config import dictConfig
 
 from tasktracker.observability.logging import logging_config
 from tasktracker.observability.metrics import publish_app_info
+from tasktracker.observability.wsgi import RequestObservationMiddleware
 from tracker.config.app_cfg import base_config
-from tracker.config.settings import VARIANT, deployment_settings
+from tracker.config.settings import deployment_settings
 
 
-# region: app-config
+# region: logging
+def configure_logging(settings):
+    # Before the application is built, so that TurboGears' own start-up lines are JSON already.
+    dictConfig(logging_config(settings))
+
+
+# endregion
+
+
+# region: app-config, logging, metrics
 def make_app(global_conf, **app_conf):
     settings = deployment_settings({**global_conf, **app_conf})
-    # region: logging
-    # Before the application is built, so that TurboGears' own start-up lines are JSON already.
-    dictConfig(logging_config(VARIANT, settings.log_level, settings.log_format))
-    # endregion
+    configure_logging(settings)
+    publish_app_info(settings)
     app_conf["sqlalchemy.url"] = settings.database_url
-
-    publish_app_info(VARIANT, "TurboGears2")
-    return base_config.make_wsgi_app(global_conf, app_conf)
+    app_conf["tracker.settings"] = settings
+    # The quickstart's place for WSGI middleware, around the finished TurboGears application:
+    # tasktracker's observation (request id, access line, metrics), until the server closes the body.
+    return RequestObservationMiddleware(base_config.make_wsgi_app(global_conf, app_conf))
 
 
 # endregion

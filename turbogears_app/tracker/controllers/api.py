@@ -1,9 +1,9 @@
 """``/api``: the API's description, and the tasks resource under it."""
 
+import tg
 from tg import TGController, expose
 
 from tasktracker.http import api_info
-from tracker.config.settings import VARIANT
 from tracker.controllers.tasks import TasksController
 
 
@@ -13,7 +13,7 @@ class ApiController(TGController):
 
     @expose("json")
     def index(self):
-        return api_info(VARIANT, "TurboGears2")
+        return api_info(tg.config["tracker.settings"])
 
 
 # endregion

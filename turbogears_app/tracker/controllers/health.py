@@ -3,10 +3,10 @@
 from tg import TGController, expose, response
 
 from tasktracker.http import LIVE_DOCUMENT, readiness
-from tasktracker.sqla import SqlAlchemyTaskRepository
-from tracker.model import DBSession
+from tracker.model import task_service
 
 
+# region: routing
 class HealthController(TGController):
     @expose("json")
     def live(self):
@@ -14,6 +14,9 @@ class HealthController(TGController):
 
     @expose("json")
     def ready(self):
-        status, document = readiness(SqlAlchemyTaskRepository(DBSession).ping())
+        status, document = readiness(task_service().database_is_ready())
         response.status_int = status
         return document
+
+
+# endregion

@@ -7,19 +7,16 @@ from tracker.controllers.api import ApiController
 from tracker.controllers.health import HealthController
 
 
-# region: routing
+# region: routing, metrics
 class RootController(TGController):
     api = ApiController()
     health = HealthController()
 
-    # region: metrics
     @expose()
     def metrics(self):
         body, content_type = exposition()
         response.headers["Content-Type"] = content_type
         return body
-
-    # endregion
 
 
 # endregion

@@ -4,44 +4,34 @@ HTTP in, service call, HTTP out; the rules live in tasktracker. The transaction 
 after a method returns and aborts when it raises.
 """
 
-from typing import ClassVar
-
+import tg
 from tg import RestController, expose, request, response
 from tg.request_local import Response
 
 from tasktracker.http import (
     JSON_CONTENT_TYPE,
-    MAX_BODY_BYTES,
-    check_content_length,
     decode_json_body,
     etag_for,
     if_none_match_hits,
     json_bytes,
     parse_task_id,
+    read_capped_body,
 )
-from tasktracker.observability.metrics import TASK_EVENTS
 from tasktracker.serialization import page_to_dict, stats_to_dict, task_to_dict
-from tasktracker.service import TaskService
-from tasktracker.sqla import SqlAlchemyTaskRepository
 from tasktracker.validation import parse_list_query
 from tracker.lib.responses import PathLocationResponse
-from tracker.model import DBSession
-
-
-# region: persistence
-def task_service():
-    return TaskService(SqlAlchemyTaskRepository(DBSession), events=TASK_EVENTS)
-
-
-# endregion
+from tracker.model import task_service
 
 
 # region: request-parsing
 def request_document():
-    check_content_length(request.content_length)
-    # One byte past the limit is enough for a 413, even from a chunked upload of any length.
-    body = request.body_file.read(MAX_BODY_BYTES + 1)
+    body = read_capped_body(request.body_file, request.content_length)
     return decode_json_body(request.headers.get("Content-Type"), body)
+
+
+def list_query():
+    # The raw query string: ExactPathsWrapper keeps TurboGears from decoding it first.
+    return parse_list_query(request.query_string)
 
 
 # endregion
@@ -49,21 +39,15 @@ def request_document():
 
 # region: routing
 class TasksController(RestController):
-    # RestController knows GET, POST, PUT, PATCH and DELETE; HEAD is dispatched like GET.
-    _handler_lookup: ClassVar[dict] = {**RestController._handler_lookup, "head": RestController._handle_get}
-
     @expose("json")
     def get_all(self):
-        # region: request-parsing
-        query = parse_list_query(request.query_string)
-        # endregion
-        return page_to_dict(task_service().list_tasks(query))
+        return page_to_dict(task_service().list_tasks(list_query()))
 
     @expose()
     def post(self):
         task = task_service().create_task(request_document())
         created = PathLocationResponse(json_bytes(task_to_dict(task)), status=201, content_type=JSON_CONTENT_TYPE)
-        created.headers["Location"] = f"/api/tasks/{task.id}"
+        created.headers["Location"] = tg.url([self.mount_point, str(task.id)])
         created.headers["ETag"] = etag_for(task.version)
         return created
 

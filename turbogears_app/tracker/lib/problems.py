@@ -4,9 +4,9 @@ from tg.appwrappers.base import ApplicationWrapper
 from tg.request_local import Response
 from webob.exc import HTTPException
 
-from tasktracker.errors import PROBLEM_CONTENT_TYPE, InternalError, NotFound, needs_error_log, problem_for
-from tasktracker.http import json_bytes, method_not_allowed, route_template_for_path
-from tasktracker.observability.logging import current_request_id, log_failure
+from tasktracker.errors import PROBLEM_CONTENT_TYPE, handle_failure
+from tasktracker.http import json_bytes, problem_for_routing_status
+from tasktracker.observability.logging import current_request_id
 from tasktracker.sqla import database_failures_as_unavailable
 
 
@@ -22,29 +22,19 @@ def problem_response(problem):
     return response
 
 
-def problem_for_http_exception(request, exception):
-    """A webob HTTPException that dispatch or ``tg.abort`` turned into the response."""
-    if exception.status_int == 404:
-        return NotFound()
-    if exception.status_int == 405:
-        return method_not_allowed(route_template_for_path(request.path_info))
-    log_failure(exception)
-    return InternalError()
-
-
 class ProblemDetailsWrapper(ApplicationWrapper):
     def __call__(self, controller, environ, context):
         try:
-            # Outside the transaction manager, so a failed commit is seen here too.
+            # The transaction manager commits inside this wrapper: a database failure of that
+            # commit is the spec's 503, like one the repository reports.
             with database_failures_as_unavailable():
                 response = self.next_handler(controller, environ, context)
         except Exception as exception:
-            problem = problem_for(exception)
-            if needs_error_log(problem):
-                log_failure(exception)
-            return problem_response(problem)
+            return problem_response(handle_failure(exception))
         if isinstance(response, HTTPException):
-            return problem_response(problem_for_http_exception(context.request, response))
+            # What dispatch or tg.abort answered by itself.
+            problem = problem_for_routing_status(response.status_int, context.request.path_info)
+            return problem_response(problem or handle_failure(response))
         return response
 
 

@@ -1,10 +1,10 @@
-"""The spec's route table, checked before TurboGears' object dispatch.
+"""The spec's exact paths, held to before TurboGears' object dispatch picks the controller method.
 
-Object dispatch is lenient where the spec is exact: it skips empty path segments (``/api/``,
-``//api``), reaches ``index`` by name (``/api/index``), and RestController calls a method named
-by a path segment whatever the verb (``GET /api/tasks/post`` would create a task). It also
-answers a verb it has no method for with 404 instead of 405. Only the spec's paths, with their
-methods and canonical task ids, get through to dispatch.
+Dispatch routes; this only refuses what dispatch would forgive and cannot be configured not to.
+Object dispatch skips empty path segments (``/api/``, ``//api``) and reaches ``index`` by name
+(``/api/index``); RestController calls any exposed method named by a path segment, whatever
+the verb (``GET /api/tasks/post``), answers a verb it has no method for with 404, 400 or 204
+instead of 405, and has no HEAD.
 """
 
 from tg.appwrappers.base import ApplicationWrapper
@@ -12,11 +12,11 @@ from tg.appwrappers.base import ApplicationWrapper
 from tasktracker.errors import NotFound
 from tasktracker.http import ROUTES, UNMATCHED_ROUTE, method_not_allowed, parse_task_id, route_template_for_path
 
+# region: routing
 TASK_ROUTE = "/api/tasks/{id}"
 
 
-# region: routing
-class ExactRoutesWrapper(ApplicationWrapper):
+class ExactPathsWrapper(ApplicationWrapper):
     def __call__(self, controller, environ, context):
         request = context.request
         route = route_template_for_path(request.path_info)
@@ -25,14 +25,22 @@ class ExactRoutesWrapper(ApplicationWrapper):
         if request.method not in ROUTES[route]:
             raise method_not_allowed(route)
         if route == TASK_ROUTE:
-            # Not an id is a 404 from this route (spec 4.8), and must not reach RestController,
-            # which would take a segment such as "post" or "get_all" for a method name.
+            # Not an id is a 404 from this route (spec 4.8), and never a RestController method name.
             parse_task_id(request.path_info.rsplit("/", 1)[1])
-        # The API reads its query string raw, through tasktracker, which reports an undecodable
-        # value per parameter; TurboGears would decode it for dispatch arguments first and answer
-        # a bare 400 (and honour ?_method=DELETE). The controllers take no dispatch arguments.
-        request.__dict__["args_params"] = {}
-        return self.next_handler(controller, environ, context)
+        # The controllers read the raw query string, through tasktracker. TurboGears would decode
+        # it into dispatch arguments first, answering an undecodable value with a bare 400, taking
+        # ?task_id= over the path's id and ?_method=DELETE over the verb. TurboGears itself sets
+        # args_params, to the arguments it calls the method with.
+        request.args_params = {}
+        if request.method != "HEAD":
+            return self.next_handler(controller, environ, context)
+        # RestController has no HEAD (it would look for a method named head). HEAD is GET without
+        # the body (RFC 9110 9.3.2), and WebOb leaves the body out when it answers a HEAD.
+        request.method = "GET"
+        try:
+            return self.next_handler(controller, environ, context)
+        finally:
+            request.method = "HEAD"
 
 
 # endregion

@@ -2,9 +2,10 @@
 
 from django.core.management.base import BaseCommand
 
-from tasks.repository import DjangoTaskRepository
+from tasks.unit_of_work import DjangoUnitOfWork
 from tasktracker.service import TaskService
 
+# region: persistence
 DEMO_TASKS = [
     {"title": "Read the spec", "status": "done", "priority": "high", "tags": ["docs"]},
     {"title": "Compare the six variants", "status": "in_progress", "tags": ["docs", "review"]},
@@ -21,9 +22,14 @@ class Command(BaseCommand):
         parser.add_argument("--times", type=int, default=1, help="how many times to create the demo set")
 
     def handle(self, *args, times, **options):
-        service = TaskService(DjangoTaskRepository())
-        for _ in range(times):
-            for document in DEMO_TASKS:
-                task = service.create_task(document)
-                self.stdout.write(f"{task.id}\t{task.status.value}\t{task.title}")
+        # One transaction for the whole set, like one request: all of it or, on an error, none.
+        with DjangoUnitOfWork() as unit_of_work:
+            service = TaskService(unit_of_work.tasks)
+            for _ in range(times):
+                for document in DEMO_TASKS:
+                    task = service.create_task(document)
+                    self.stdout.write(f"{task.id}\t{task.status.value}\t{task.title}")
         self.stdout.write(self.style.SUCCESS(f"Created {times * len(DEMO_TASKS)} tasks."))
+
+
+# endregion

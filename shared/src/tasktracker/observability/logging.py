@@ -12,7 +12,12 @@ import re
 import uuid
 from contextvars import ContextVar, Token
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from tasktracker.timestamps import format_timestamp
+
+if TYPE_CHECKING:
+    from tasktracker.config import Settings
 
 ACCESS_LOGGER = "tasktracker.access"
 ERROR_LOGGER = "tasktracker.errors"
@@ -51,8 +56,8 @@ def current_request_id() -> str | None:
 
 
 def format_log_time(created: float) -> str:
-    moment = datetime.fromtimestamp(created, UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    """A record's ``created`` (seconds since the epoch) in the spec's timestamp format."""
+    return format_timestamp(datetime.fromtimestamp(created, UTC))
 
 
 class JsonFormatter(logging.Formatter):
@@ -101,8 +106,9 @@ class TextFormatter(logging.Formatter):
         return line
 
 
-def logging_config(variant: str, level: str = "INFO", log_format: str = "json") -> dict[str, Any]:
+def logging_config(settings: Settings) -> dict[str, Any]:
     """A ``logging.config.dictConfig`` dictionary: everything to stdout in the chosen format."""
+    variant = settings.variant
     return {
         "version": 1,
         "disable_existing_loggers": False,
@@ -114,10 +120,10 @@ def logging_config(variant: str, level: str = "INFO", log_format: str = "json") 
             "stdout": {
                 "class": "logging.StreamHandler",
                 "stream": "ext://sys.stdout",
-                "formatter": log_format,
+                "formatter": settings.log_format,
             },
         },
-        "root": {"level": level.upper(), "handlers": ["stdout"]},
+        "root": {"level": settings.log_level, "handlers": ["stdout"]},
     }
 
 
@@ -154,15 +160,15 @@ def log_failure(exception: BaseException) -> None:
     )
 
 
-def gunicorn_logging_config(variant: str, level: str = "INFO", log_format: str = "json") -> dict[str, Any]:
+def gunicorn_logging_config(settings: Settings) -> dict[str, Any]:
     """``logconfig_dict`` for gunicorn: its own lines in our format on stdout, its access log off.
 
     gunicorn merges this over its defaults, which send ``gunicorn.error`` to stderr in its own
     format and turn its access log on whenever a logconfig_dict is given.
     """
-    config = logging_config(variant, level, log_format)
+    config = logging_config(settings)
     config["loggers"] = {
-        "gunicorn.error": {"level": level.upper(), "handlers": [], "propagate": True},
+        "gunicorn.error": {"level": settings.log_level, "handlers": [], "propagate": True},
         # The application writes the one access line per request (spec 6.2).
         "gunicorn.access": {"level": "CRITICAL", "handlers": [], "propagate": False},
     }

@@ -22,6 +22,7 @@ from prometheus_client import (
     multiprocess,
 )
 
+from tasktracker.config import Settings
 from tasktracker.domain import Status
 from tasktracker.observability.metrics_setup import MULTIPROCESS_DIR_VARIABLE
 
@@ -65,11 +66,11 @@ def observe_request(method: str, route: str, status: int, duration_seconds: floa
     http_request_duration_seconds.labels(method=label, route=route).observe(duration_seconds)
 
 
-def publish_app_info(variant: str, framework_distribution: str) -> None:
+def publish_app_info(settings: Settings) -> None:
     app_info.labels(
-        variant=variant,
-        framework=framework_distribution,
-        framework_version=installed_version(framework_distribution),
+        variant=settings.variant,
+        framework=settings.framework,
+        framework_version=installed_version(settings.framework),
         python_version=platform.python_version(),
     ).set(1)
 

@@ -1,23 +1,17 @@
+# region: routing
 # /api and /api/tasks…: HTTP in, service call, HTTP out. routes.py maps the spec's paths here.
 # ruff: noqa: F821 (web2py runs this file with request, response, session, DAL, HTTP… as globals)
-from resources import request_document, requested_task_id, resource, respond
+from configuration import settings
+from resources import list_query, request_document, requested_task_id, resource, respond, task_url
 
 from tasktracker.http import api_info, etag_for, if_none_match_hits
-from tasktracker.observability.metrics import TASK_EVENTS
 from tasktracker.serialization import page_to_dict, stats_to_dict, task_to_dict
-from tasktracker.service import TaskService
-from tasktracker.validation import parse_list_query
-
-# region: persistence
-task_service = TaskService(task_repository, events=TASK_EVENTS)
-# endregion
 
 
-# region: routing
 @resource("/api")
 def index():
     def GET():
-        return respond(api_info("web2py", "web2py-gluon"))
+        return respond(api_info(settings))
 
     return locals()
 
@@ -25,15 +19,11 @@ def index():
 @resource("/api/tasks")
 def tasks():
     def GET():
-        # region: request-parsing
-        query = parse_list_query(request.env.query_string or "")
-        # endregion
-        return respond(page_to_dict(task_service.list_tasks(query)))
+        return respond(page_to_dict(task_service.list_tasks(list_query())))
 
     def POST():
         task = task_service.create_task(request_document())
-        task_repository.commit()
-        return respond(task_to_dict(task), 201, Location=f"/api/tasks/{task.id}", ETag=etag_for(task.version))
+        return respond(task_to_dict(task), 201, Location=task_url(task.id), ETag=etag_for(task.version))
 
     return locals()
 
@@ -58,12 +48,10 @@ def task():
     def PATCH():
         document = request_document()
         task = task_service.update_task(requested_task_id(), document, request.env.http_if_match)
-        task_repository.commit()
         return respond(task_to_dict(task), ETag=etag_for(task.version))
 
     def DELETE():
         task_service.delete_task(requested_task_id(), request.env.http_if_match)
-        task_repository.commit()
         raise HTTP(204)
 
     return locals()

@@ -1,3 +1,4 @@
+# region: errors
 # routes.py sends every path that matches no route of the spec here.
 
 from resources import problem_http
@@ -5,7 +6,6 @@ from resources import problem_http
 from tasktracker.errors import NotFound
 
 
-# region: errors
 def not_found():
     raise problem_http(NotFound())
 

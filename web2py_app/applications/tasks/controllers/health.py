@@ -1,3 +1,4 @@
+# region: routing
 # Probes and metrics: outside /api, for orchestrators and Prometheus.
 # ruff: noqa: F821 (web2py runs this file with request, response, session, DAL, HTTP… as globals)
 from resources import resource, respond
@@ -6,7 +7,6 @@ from tasktracker.http import LIVE_DOCUMENT, readiness
 from tasktracker.observability.metrics import exposition
 
 
-# region: routing
 @resource("/health/live")
 def live():
     def GET():
@@ -18,7 +18,7 @@ def live():
 @resource("/health/ready")
 def ready():
     def GET():
-        status, document = readiness(task_repository.ping())
+        status, document = readiness(task_service.database_is_ready())
         return respond(document, status)
 
     return locals()

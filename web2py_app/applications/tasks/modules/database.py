@@ -4,8 +4,11 @@ from urllib.parse import quote
 
 from gluon.settings import global_settings
 
-from tasktracker.config import Settings, ensure_sqlite_folder, parse_database_url
+from tasktracker.config import ensure_sqlite_folder, parse_database_url
 
+from .configuration import settings
+
+# region: persistence
 # Relative SQLite paths are relative to the variant's folder: web2py's applications parent.
 VARIANT_FOLDER = global_settings.applications_parent
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
@@ -16,7 +19,6 @@ def _use_write_ahead_log(adapter):
     adapter.execute("PRAGMA journal_mode=WAL")
 
 
-# region: persistence
 def dal_options(database_url: str) -> dict:
     """Keyword arguments for ``DAL()``: web2py's URI syntax and each driver's settings."""
     database = parse_database_url(database_url, base_dir=VARIANT_FOLDER)
@@ -45,5 +47,5 @@ def dal_options(database_url: str) -> dict:
     }
 
 
-DAL_OPTIONS = dal_options(Settings.from_env("web2py").database_url)
+DAL_OPTIONS = dal_options(settings.database_url)
 # endregion

@@ -9,21 +9,20 @@ shape (an action that returns its method handlers) and follows the spec instead.
 import functools
 import io
 
-from gluon import HTTP, current
-from pydal.base import BaseAdapter
+from gluon import HTTP, URL, current
 
-from tasktracker.errors import PROBLEM_CONTENT_TYPE, ProblemError, needs_error_log, problem_for
+from tasktracker.errors import PROBLEM_CONTENT_TYPE, ProblemError, handle_failure
 from tasktracker.http import (
     JSON_CONTENT_TYPE,
-    MAX_BODY_BYTES,
     ROUTES,
-    check_content_length,
     decode_json_body,
     json_bytes,
     method_not_allowed,
     parse_task_id,
+    read_capped_body,
 )
-from tasktracker.observability.logging import current_request_id, log_failure
+from tasktracker.observability.logging import current_request_id
+from tasktracker.validation import parse_list_query
 
 
 # region: routing
@@ -44,14 +43,16 @@ def resource(route_template):
             except HTTP:
                 raise
             except Exception as exception:
-                raise problem_response(exception) from exception
+                raise problem_http(handle_failure(exception)) from exception
 
         return dispatch
 
     return decorator
 
 
-# endregion
+def task_url(task_id):
+    """The task's path, ``/api/tasks/<id>``: web2py's URL to the action, which routes_out rewrites."""
+    return URL("tasks", "api", "task", args=[task_id])
 
 
 def respond(document, status=200, **headers):
@@ -64,21 +65,17 @@ def respond(document, status=200, **headers):
     return body
 
 
+# endregion
+
+
 # region: errors
-def problem_response(exception):
-    """The HTTP exception to raise for any failure: a problem+json document, never a ticket."""
-    problem = problem_for(exception)
-    if needs_error_log(problem):
-        log_failure(exception)
-    # region: transaction
-    # Like web2py after a ticket: nothing of a failed request is committed.
-    BaseAdapter.close_all_instances("rollback")
-    # endregion
-    return problem_http(problem)
-
-
 def problem_http(problem: ProblemError):
+    """The HTTP exception that answers ``problem``: problem+json, never a ticket.
+
+    ``response.status`` too, which is what web2py's end of request commits or rolls back by.
+    """
     body = json_bytes(problem.to_dict(current_request_id()))
+    current.response.status = problem.status
     return HTTP(
         problem.status,
         body,
@@ -100,11 +97,15 @@ def request_document():
     """
     request = current.request
     request._body = io.BytesIO()
-    if request.env.content_length:
-        check_content_length(int(request.env.content_length))
-    body = request.env.wsgi_input.read(MAX_BODY_BYTES + 1)
+    content_length = int(request.env.content_length) if request.env.content_length else None
+    body = read_capped_body(request.env.wsgi_input, content_length)
     request._body = io.BytesIO(body)
     return decode_json_body(request.env.content_type, body)
+
+
+def list_query():
+    """The query of ``GET /api/tasks``, from the raw query string (spec 4.3)."""
+    return parse_list_query(current.request.env.query_string or "")
 
 
 def requested_task_id():

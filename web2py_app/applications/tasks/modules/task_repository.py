@@ -1,11 +1,23 @@
-"""The TaskRepository over web2py's DAL. web2py commits the request's transaction, or rolls it back."""
+"""The TaskRepository over web2py's DAL, for the unit of work that holds the request's transaction."""
 
-from contextlib import contextmanager
+import sqlite3
 from datetime import date
 
+import psycopg2
+
 from tasktracker.domain import PRIORITY_RANK, ListQuery, NewTask, Priority, SortField, Status, Task, TaskStats
-from tasktracker.errors import Unavailable
+from tasktracker.errors import Unavailable, unavailable_on
 from tasktracker.repository import stored_fields
+
+# region: persistence
+# The DAL lets its drivers' own errors through: the database gone away, unreachable, or locked
+# past the busy timeout. Anything else is a programming error, and stays a 500.
+DATABASE_FAILURES = (
+    sqlite3.OperationalError,
+    sqlite3.InterfaceError,
+    psycopg2.OperationalError,
+    psycopg2.InterfaceError,
+)
 
 
 def to_domain(row) -> Task:
@@ -24,7 +36,6 @@ def to_domain(row) -> Task:
     )
 
 
-# region: persistence
 class DalTaskRepository:
     """``connect`` builds the DAL, with the task table, the first time the repository needs it."""
 
@@ -33,47 +44,36 @@ class DalTaskRepository:
         self._db = None
 
     @property
+    def connected(self) -> bool:
+        return self._db is not None
+
+    @property
     def db(self):
         if self._db is None:
-            try:
+            # DAL() raises RuntimeError("Failure to connect, tried N times") for any driver error.
+            with unavailable_on(RuntimeError):
                 self._db = self._connect()
-            except RuntimeError as failure:  # DAL()'s "Failure to connect, tried N times"
-                raise Unavailable() from failure
         return self._db
 
-    # endregion
-
-    @contextmanager
-    def _failures_as_unavailable(self):
-        """Failures of the database itself become a 503; programming errors stay 500s."""
-        try:
-            yield
-        except Exception as failure:
-            # The DAL lets the driver's own errors through: gone away, locked past the timeout.
-            driver = self._db and self._db._adapter.driver
-            if driver and isinstance(failure, (driver.OperationalError, driver.InterfaceError)):
-                raise Unavailable() from failure
-            raise
-
     def add(self, task: NewTask) -> Task:
-        with self._failures_as_unavailable():
+        with unavailable_on(*DATABASE_FAILURES):
             task_id = self.db.task.insert(**stored_fields(task), tags=list(task.tags), version=1)
         return Task(id=int(task_id), version=1, **vars(task))
 
     def get(self, task_id: int) -> Task | None:
-        with self._failures_as_unavailable():
+        with unavailable_on(*DATABASE_FAILURES):
             row = self.db(self.db.task.id == task_id).select().first()
         return to_domain(row) if row else None
 
     def list(self, query: ListQuery) -> tuple[list[Task], int]:
-        with self._failures_as_unavailable():
+        with unavailable_on(*DATABASE_FAILURES):
             matching = self.db(self._filters(query))
             total = matching.count()
             rows = matching.select(orderby=self._order_by(query), limitby=(query.offset, query.offset + query.limit))
         return [to_domain(row) for row in rows], total
 
     def update(self, task: Task, expected_version: int) -> bool:
-        with self._failures_as_unavailable():
+        with unavailable_on(*DATABASE_FAILURES):
             unchanged_since_read = (self.db.task.id == task.id) & (self.db.task.version == expected_version)
             # One UPDATE … WHERE version = expected: the check and the write are one statement.
             updated = self.db(unchanged_since_read).update(
@@ -82,13 +82,13 @@ class DalTaskRepository:
         return updated == 1
 
     def delete(self, task_id: int, expected_version: int) -> bool:
-        with self._failures_as_unavailable():
+        with unavailable_on(*DATABASE_FAILURES):
             unchanged_since_read = (self.db.task.id == task_id) & (self.db.task.version == expected_version)
             deleted = self.db(unchanged_since_read).delete()
         return deleted == 1
 
     def stats(self, today: date) -> TaskStats:
-        with self._failures_as_unavailable():
+        with unavailable_on(*DATABASE_FAILURES):
             task = self.db.task
             count = task.id.count()
             by_status = {
@@ -108,22 +108,11 @@ class DalTaskRepository:
 
     def ping(self) -> bool:
         try:
-            self.db.executesql("SELECT 1")
-        except Exception:
+            with unavailable_on(*DATABASE_FAILURES):
+                self.db.executesql("SELECT 1")
+        except Unavailable:
             return False
         return True
-
-    # region: transaction
-    def commit(self) -> None:
-        """Commit the request's writes now, so that a failure is a 503 rather than a lost write.
-
-        web2py would commit after the action too, but it swallows a failing commit.
-        """
-        if self._db is not None:
-            with self._failures_as_unavailable():
-                self._db.commit()
-
-    # endregion
 
     def _filters(self, query: ListQuery):
         task = self.db.task
@@ -163,3 +152,6 @@ class DalTaskRepository:
         else:
             keys = directed(task[field.value])
         return keys | directed(task.id)
+
+
+# endregion

@@ -5,14 +5,13 @@ from datetime import UTC, datetime
 from pydal import Field, SQLCustomType
 
 
+# region: persistence
 def _encode_utc(moment):
     # Stored naive, in UTC, with the milliseconds: the DAL's own "datetime" type writes whole
     # seconds only (its representer cuts isoformat() at 19 characters).
     if moment is None:
         return None
-    stored = moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "milliseconds")
-    # A custom type's encoder returns the SQL literal itself.
-    return f"'{stored}'"
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "milliseconds")
 
 
 def _decode_utc(value):
@@ -23,7 +22,9 @@ def _decode_utc(value):
     return value.replace(tzinfo=UTC)
 
 
-UTC_TIMESTAMP = SQLCustomType(type="datetime", native="TIMESTAMP", encoder=_encode_utc, decoder=_decode_utc)
+# A TIMESTAMP column whose values the DAL quotes as it quotes a string: a custom type's encoder
+# otherwise returns the SQL literal itself.
+UTC_TIMESTAMP = SQLCustomType(type="string", native="TIMESTAMP", encoder=_encode_utc, decoder=_decode_utc)
 
 
 def define_task_table(db, migrate=False):
@@ -45,3 +46,6 @@ def define_task_table(db, migrate=False):
         Field("version", "integer", notnull=True),
         migrate=migrate,
     )
+
+
+# endregion
