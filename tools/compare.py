@@ -43,8 +43,6 @@ MEASURED_END = "<!-- measured:end -->"
 DEFAULT_RUNS = 5
 WARM_UP_REQUESTS = 200
 READY_TIMEOUT_SECONDS = 60
-# What serving needs besides the variant's own requirements.txt: the shared package and its extras.
-SHARED_RUNTIME_REQUIREMENT = "tasktracker[sqlalchemy,metrics]"
 
 
 # --- code figures (deterministic) --------------------------------------------------------------
@@ -122,8 +120,9 @@ the code figures, and `tox -e docs-check` recomputes them and fails when they di
 - **Direct dependencies** are the distributions named in the variant's `requirements.txt`, on top
   of the shared package. **Runtime closure** is every distribution that serving needs, found by
   walking the `Requires-Dist` metadata, with environment markers and extras evaluated, in the
-  variant's tox env, from those requirements plus `tasktracker[sqlalchemy,metrics]`.
-  **Installed in its tox env** counts every distribution there (test tools included), and **env
+  variant's tox env, from those requirements plus the shared package with the extras its
+  `variant.toml` names. **Installed in its tox env** counts every distribution there (the test
+  tools and the repository's own included: every env installs `tools/requirements.lock`), and **env
   size** is the disk usage of that env's directory (`du -sk`).
 - **Cold start** is the time from spawning the variant's `serve` command of its `variant.toml` until
   `GET /health/ready` first answers 200, polled every 20 ms, on a fresh SQLite file migrated first
@@ -168,7 +167,9 @@ def dependency_figures(variant: variants.Variant, env_dir: Path) -> dict[str, ob
     }
     requirements_path = variant.folder / "requirements.txt"
     direct = requirement_names(requirements_path) if requirements_path.is_file() else []
-    pending = [Requirement(name) for name in direct] + [Requirement(SHARED_RUNTIME_REQUIREMENT)]
+    # What serving needs besides the variant's own requirements.txt: the shared package and its extras.
+    shared = Requirement(f"tasktracker[{','.join(variant.shared_extras)}]")
+    pending = [Requirement(name) for name in direct] + [shared]
     closure: set[str] = set()
     visited: set[tuple[str, frozenset[str]]] = set()
     while pending:

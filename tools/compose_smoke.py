@@ -168,15 +168,16 @@ class ComposeRun:
 
         root = self.scratch_dir / name
         shutil.copytree(folder, root / "app", ignore=dockerignored)
-        pip_arguments = image.pip_install_arguments()
-        if not pip_arguments:
+        installs = image.pip_installs()
+        if not installs:
             raise SmokeFailure(f"{name}: the Dockerfile's build stage has no `RUN pip install`")
-        log(f"{name}: build: pip install {' '.join(pip_arguments)}")
-        # The Dockerfile's own arguments; uv instead of pip only because it is faster.
+        # The Dockerfile's own arguments, in its order; uv instead of pip only because it is faster.
         subprocess.run(["uv", "venv", "--quiet", "--python", sys.executable, str(root / "venv")], check=True)
         python = str(root / "venv" / "bin" / "python")
-        install = ["uv", "pip", "install", "--quiet", "--python", python, *pip_arguments]
-        subprocess.run(install, check=True, timeout=BUILD_TIMEOUT_SECONDS)
+        for arguments in installs:
+            log(f"{name}: build: pip install {' '.join(arguments)}")
+            install = ["uv", "pip", "install", "--quiet", "--python", python, *arguments]
+            subprocess.run(install, check=True, timeout=BUILD_TIMEOUT_SECONDS)
         return root / "app"
 
     def start(self, deployed: VariantDeployment) -> RunningVariant:

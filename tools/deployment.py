@@ -104,25 +104,27 @@ class Image:
                 return (REPO_ROOT / words[-2]).resolve()
         return None
 
-    def pip_install_arguments(self) -> list[str]:
-        """The build stages' ``pip install`` arguments, as paths of this repository.
+    def pip_installs(self) -> list[list[str]]:
+        """The build stages' ``pip install`` commands in order, each as its arguments, as paths of this repository.
 
         Container paths are mapped back through the stage's ``COPY <repository path> <container path>``,
-        so that ``/src/shared[metrics]`` becomes ``<repo>/shared[metrics]``.
+        so that ``/src/requirements.lock`` becomes ``<repo>/flask_app/requirements.lock``.
         """
-        arguments = []
+        installs = []
         for stage in self.stages[:-1]:
             copies = [words[-2:] for keyword, words, _ in stage if keyword == "COPY" and "--from=" not in words[0]]
             for keyword, words, _ in stage:
                 if keyword != "RUN" or words[:2] != ["pip", "install"]:
                     continue
+                arguments = []
                 for argument in words[2:]:
                     for source, destination in copies:
                         if argument.startswith(destination.rstrip("/")):
                             argument = str(REPO_ROOT / source.rstrip("/")) + argument[len(destination.rstrip("/")) :]
                             break
                     arguments.append(argument)
-        return arguments
+                installs.append(arguments)
+        return installs
 
 
 @dataclass(frozen=True)
