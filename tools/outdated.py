@@ -29,7 +29,6 @@ import locks
 
 REPO_ROOT = locks.REPO_ROOT
 PYPI_JSON = "https://pypi.org/pypi/{name}/json"
-PYPI_RELEASE_JSON = "https://pypi.org/pypi/{name}/{version}/json"
 # The matrix's Pythons, oldest first, and the tox factor that picks each.
 PYTHON_FACTORS = (("3.11", ""), ("3.12", "-py312"), ("3.13", "-py313"))
 
@@ -39,30 +38,36 @@ class Held:
     name: str
     ranges: dict[str, str]  # source -> the specifier it states
     newest: str
+    # The newest release's Requires-Python, as its files on PyPI state it ("" when they do not).
+    requires_python: str
 
     def python_factor(self) -> str | None:
         """The tox factor of the oldest Python in the matrix that the newest release supports."""
         from packaging.specifiers import SpecifierSet
 
-        with urllib.request.urlopen(PYPI_RELEASE_JSON.format(name=self.name, version=self.newest), timeout=30) as reply:
-            requires_python = SpecifierSet(json.load(reply)["info"].get("requires_python") or "")
+        requires_python = SpecifierSet(self.requires_python)
         return next((factor for python, factor in PYTHON_FACTORS if requires_python.contains(f"{python}.0")), None)
 
 
-def newest_release(name: str) -> str | None:
+def newest_release(name: str) -> tuple[str, str] | None:
+    """The newest release's version and Requires-Python."""
     from packaging.version import InvalidVersion, Version
 
     with urllib.request.urlopen(PYPI_JSON.format(name=name), timeout=30) as response:
         releases = json.load(response)["releases"]
-    versions = []
+    candidates = []
     for text, files in releases.items():
         try:
             version = Version(text)
         except InvalidVersion:
             continue
-        if files and not version.is_prerelease and not all(file.get("yanked") for file in files):
-            versions.append(version)
-    return str(max(versions)) if versions else None
+        live = [file for file in files if not file.get("yanked")]
+        if live and not version.is_prerelease:
+            candidates.append((version, text, live[0].get("requires_python") or ""))
+    if not candidates:
+        return None
+    _, text, requires_python = max(candidates)
+    return text, requires_python
 
 
 def held_back() -> list[Held]:
@@ -75,12 +80,13 @@ def held_back() -> list[Held]:
                 stated.setdefault(canonicalize_name(requirement.name), {})[source] = requirement.specifier
     found = []
     for name, ranges in sorted(stated.items()):
-        newest = newest_release(name)
-        if newest is None:
+        release = newest_release(name)
+        if release is None:
             continue
+        newest, requires_python = release
         outside = {source: str(specifier) for source, specifier in ranges.items() if not specifier.contains(newest)}
         if outside:
-            found.append(Held(name, outside, newest))
+            found.append(Held(name, outside, newest, requires_python))
     return found
 
 
