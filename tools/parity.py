@@ -301,12 +301,14 @@ def render() -> int:
     ]
 
     def passed_on(name: str) -> str:
-        runs = [result for result in every_result if result.variant == name]
-        versions = {
-            result.properties.get("python_version", "unknown")
-            for result in runs
-            if result.outcomes and "failed" not in result.outcomes.values()
-        }
+        """The Pythons under which every run of the variant (each database) passed."""
+        passed: dict[str, bool] = {}
+        for result in every_result:
+            if result.variant == name:
+                python = result.properties.get("python_version", "unknown")
+                clean = bool(result.outcomes) and "failed" not in result.outcomes.values()
+                passed[python] = passed.get(python, True) and clean
+        versions = [python for python, clean in passed.items() if clean]
         return ", ".join(sorted(versions, key=lambda text: [int(part) for part in re.findall(r"\d+", text)])) or "none"
 
     summary_rows.append(["passed on Python", *(passed_on(name) for name in names)])
