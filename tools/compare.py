@@ -43,8 +43,6 @@ MEASURED_END = "<!-- measured:end -->"
 DEFAULT_RUNS = 5
 WARM_UP_REQUESTS = 200
 READY_TIMEOUT_SECONDS = 60
-# What serving needs besides the variant's own requirements.txt: the shared package and its extras.
-SHARED_RUNTIME_REQUIREMENT = "tasktracker[sqlalchemy,metrics]"
 
 
 # --- code figures (deterministic) --------------------------------------------------------------
@@ -120,11 +118,15 @@ the code figures, and `tox -e docs-check` recomputes them and fails when they di
   `pytest.ini`: they count in the *Tests* row only, never in the total. The shared package `shared/`
   is never counted: every variant uses the same.
 - **Direct dependencies** are the distributions named in the variant's `requirements.txt`, on top
-  of the shared package. **Runtime closure** is every distribution that serving needs, found by
-  walking the `Requires-Dist` metadata, with environment markers and extras evaluated, in the
-  variant's tox env, from those requirements plus `tasktracker[sqlalchemy,metrics]`.
-  **Installed in its tox env** counts every distribution there (test tools included), and **env
-  size** is the disk usage of that env's directory (`du -sk`).
+  of the shared package. The other two dependency rows are read from the variant's image's
+  virtualenv, built on this machine by `deploy/Dockerfile`'s own `pip install` lines (its hashed
+  `requirements.lock`, then the shared package), as `tox -e compose-smoke` builds it.
+  **Runtime closure** is every distribution that serving needs, found by walking the
+  `Requires-Dist` metadata there, with environment markers and extras evaluated, from those
+  requirements plus the shared package with the extras its `variant.toml` names. **In its image's
+  virtualenv** counts every distribution there (the closure, and the shared package's locked build
+  backend, hatchling, with its own dependencies), and **image virtualenv size** is that
+  directory's disk usage (`du -sk`).
 - **Cold start** is the time from spawning the variant's `serve` command of its `variant.toml` until
   `GET /health/ready` first answers 200, polled every 20 ms, on a fresh SQLite file migrated first
   with its `migrate` command (timed separately). Median of `COMPARE_RUNS` runs (default 5), with
@@ -157,18 +159,35 @@ def requirement_names(requirements_path: Path) -> list[str]:
     return names
 
 
-def dependency_figures(variant: variants.Variant, env_dir: Path) -> dict[str, object]:
+def image_virtualenv(variant: variants.Variant) -> Path:
+    """The variant's image's virtualenv, built here from deploy/Dockerfile's pip install lines."""
+    import shutil
+
+    import deployment
+
+    deployed = next(each for each in deployment.deployments(deployment.load_compose()) if each.variant == variant)
+    destination = SCRATCH_DIR / f"{variant.name}-image-venv"
+    shutil.rmtree(destination, ignore_errors=True)
+    return deployment.build_virtualenv(
+        deployed.image, destination, lambda line: print(f"compare: {variant.name}: {line}")
+    )
+
+
+def dependency_figures(variant: variants.Variant) -> dict[str, object]:
     from importlib.metadata import distributions
 
     from packaging.requirements import Requirement
     from packaging.utils import canonicalize_name
 
+    env_dir = image_virtualenv(variant)
     installed = {
         canonicalize_name(dist.metadata["Name"]): dist for dist in distributions(path=[str(site_packages(env_dir))])
     }
     requirements_path = variant.folder / "requirements.txt"
     direct = requirement_names(requirements_path) if requirements_path.is_file() else []
-    pending = [Requirement(name) for name in direct] + [Requirement(SHARED_RUNTIME_REQUIREMENT)]
+    # What serving needs besides the variant's own requirements.txt: the shared package and its extras.
+    shared = Requirement(f"tasktracker[{','.join(variant.shared_extras)}]")
+    pending = [Requirement(name) for name in direct] + [shared]
     closure: set[str] = set()
     visited: set[tuple[str, frozenset[str]]] = set()
     while pending:
@@ -339,7 +358,7 @@ def measure(variant_list: list[variants.Variant], runs: int) -> dict[str, dict]:
     for variant in variant_list:
         env_dir = env_dirs[variant.name]
         print(f"compare: measuring {variant.name}", flush=True)
-        figures = dependency_figures(variant, env_dir)
+        figures = dependency_figures(variant)
         figures |= cold_starts(variant, env_dir, runs)
         figures["suite_seconds"] = suite_seconds(variant, env_dir)
         measured[variant.name] = figures
@@ -357,8 +376,8 @@ def measured_section(variant_list: list[variants.Variant], measured: dict[str, d
     rows = [
         row("direct dependencies", lambda each: f"{len(each['direct'])} ({', '.join(each['direct'])})"),
         row("runtime closure (distributions)", lambda each: str(each["runtime_closure"])),
-        row("installed in its tox env", lambda each: str(each["installed"])),
-        row("env size", lambda each: f"{each['env_size_mib']:.0f} MiB"),
+        row("in its image's virtualenv (distributions)", lambda each: str(each["installed"])),
+        row("image virtualenv size", lambda each: f"{each['env_size_mib']:.0f} MiB"),
         row("migrate (median)", lambda each: f"{each['migrate_seconds']:.2f} s"),
         row("cold start to /health/ready (median)", lambda each: f"{each['ready_seconds']:.2f} s"),
         row("memory after warm-up (RSS, process tree)", lambda each: f"{each['resident_mib']:.0f} MiB"),

@@ -168,15 +168,12 @@ class ComposeRun:
 
         root = self.scratch_dir / name
         shutil.copytree(folder, root / "app", ignore=dockerignored)
-        pip_arguments = image.pip_install_arguments()
-        if not pip_arguments:
-            raise SmokeFailure(f"{name}: the Dockerfile's build stage has no `RUN pip install`")
-        log(f"{name}: build: pip install {' '.join(pip_arguments)}")
-        # The Dockerfile's own arguments; uv instead of pip only because it is faster.
-        subprocess.run(["uv", "venv", "--quiet", "--python", sys.executable, str(root / "venv")], check=True)
-        python = str(root / "venv" / "bin" / "python")
-        install = ["uv", "pip", "install", "--quiet", "--python", python, *pip_arguments]
-        subprocess.run(install, check=True, timeout=BUILD_TIMEOUT_SECONDS)
+        try:
+            deployment.build_virtualenv(
+                image, root / "venv", lambda line: log(f"{name}: {line}"), timeout=BUILD_TIMEOUT_SECONDS
+            )
+        except ValueError as error:
+            raise SmokeFailure(f"{name}: {error}") from error
         return root / "app"
 
     def start(self, deployed: VariantDeployment) -> RunningVariant:

@@ -12,6 +12,9 @@ from __future__ import annotations
 import io
 import json
 import re
+import subprocess
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -104,25 +107,43 @@ class Image:
                 return (REPO_ROOT / words[-2]).resolve()
         return None
 
-    def pip_install_arguments(self) -> list[str]:
-        """The build stages' ``pip install`` arguments, as paths of this repository.
+    def pip_installs(self) -> list[list[str]]:
+        """The build stages' ``pip install`` commands in order, each as its arguments, as paths of this repository.
 
         Container paths are mapped back through the stage's ``COPY <repository path> <container path>``,
-        so that ``/src/shared[metrics]`` becomes ``<repo>/shared[metrics]``.
+        so that ``/src/requirements.lock`` becomes ``<repo>/flask_app/requirements.lock``.
         """
-        arguments = []
+        installs = []
         for stage in self.stages[:-1]:
             copies = [words[-2:] for keyword, words, _ in stage if keyword == "COPY" and "--from=" not in words[0]]
             for keyword, words, _ in stage:
                 if keyword != "RUN" or words[:2] != ["pip", "install"]:
                     continue
+                arguments = []
                 for argument in words[2:]:
                     for source, destination in copies:
                         if argument.startswith(destination.rstrip("/")):
                             argument = str(REPO_ROOT / source.rstrip("/")) + argument[len(destination.rstrip("/")) :]
                             break
                     arguments.append(argument)
-        return arguments
+                installs.append(arguments)
+        return installs
+
+
+def build_virtualenv(
+    image: Image, destination: Path, log: Callable[[str], None] = print, timeout: float | None = None
+) -> Path:
+    """The image's virtualenv, built on this machine by the Dockerfile's own ``pip install`` lines in
+    their order; run by uv, because it is faster than pip and checks the same hashes."""
+    installs = image.pip_installs()
+    if not installs:
+        raise ValueError("the Dockerfile's build stage has no `RUN pip install`")
+    subprocess.run(["uv", "venv", "--quiet", "--python", sys.executable, str(destination)], check=True)
+    python = str(destination / "bin" / "python")
+    for arguments in installs:
+        log(f"build: pip install {' '.join(arguments)}")
+        subprocess.run(["uv", "pip", "install", "--quiet", "--python", python, *arguments], check=True, timeout=timeout)
+    return destination
 
 
 @dataclass(frozen=True)

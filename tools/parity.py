@@ -1,13 +1,14 @@
 """The parity matrix: the contract suite against every variant, written to ``docs/PARITY.md``.
 
-    python tools/parity.py run      # tox -e parity: every variant on SQLite (and PostgreSQL when
-                                    # DATABASE_URL is set), then render
+    python tools/parity.py run      # tox -e parity: every variant on SQLite under Python 3.11, 3.12
+                                    # and 3.13 (and on PostgreSQL under 3.11 when DATABASE_URL is
+                                    # set), then render
     python tools/parity.py render   # docs/PARITY.md from the results already in .parity/
     python tools/parity.py --check  # fail if docs/PARITY.md lacks a column for a variant (tox -e docs-check)
 
-``run`` prepares every variant's own tox env in parallel (``tox run-parallel --notest``), then runs
+``run`` prepares every variant's own tox envs in parallel (``tox run-parallel --notest``), then runs
 ``pytest contract_tests --variant NAME`` in each env exactly as ``tox -e NAME`` does, with JUnit XML
-output per variant and database and the ``parity_probe`` plugin recording what ``GET /api`` says
+output per variant, database and Python and the ``parity_probe`` plugin recording what ``GET /api`` says
 the server runs. ``PARITY_JOBS`` (default 2) is how many suites run at once.
 
 The matrix has a row per spec area (one test module each, ordered by the spec section its docstring
@@ -44,6 +45,8 @@ PARITY_PATH = REPO_ROOT / "docs" / "PARITY.md"
 DEFAULT_JOBS = 2
 REBUILD_COMMAND = "DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres tox -e parity"
 DATABASE_ORDER = ("SQLite", "PostgreSQL")
+# The tox factors of the Pythons after the oldest: their runs are on SQLite only, as in plain tox.
+LATER_PYTHON_FACTORS = ("-py312", "-py313")
 SYMBOL = {"passed": "✔", "failed": "✘", "deviation": "⚠", "skipped": "➖"}
 # The worst outcome of a test's phases is its outcome.
 SEVERITY = ("passed", "skipped", "deviation", "failed")
@@ -55,9 +58,9 @@ SECTION = re.compile(r"\b[Ss]pec (\d+(?:\.\d+)?)")
 # --- running -----------------------------------------------------------------------------------
 
 
-def run_suite(variant_name: str, database: str, database_url: str | None, env_dir: Path) -> dict:
+def run_suite(variant_name: str, database: str, database_url: str | None, factor: str, env_dir: Path) -> dict:
     """One contract run, as ``tox -e NAME`` would do it; its outcome and duration go next to its XML."""
-    stem = RESULTS_DIR / f"{variant_name}--{database.lower()}"
+    stem = RESULTS_DIR / f"{variant_name}--{database.lower()}{factor}"
     command = [
         str(env_dir / "bin" / "python"),
         "-m",
@@ -88,27 +91,34 @@ def run_suite(variant_name: str, database: str, database_url: str | None, env_di
     outcome = {
         "variant": variant_name,
         "database": database,
+        "factor": factor,
         "exit_code": exit_code,
         "seconds": time.monotonic() - started,
     }
     Path(f"{stem}.json").write_text(json.dumps(outcome, indent=2) + "\n", encoding="utf-8")
-    print(f"parity: {variant_name} on {database}: exit code {exit_code} after {outcome['seconds']:.0f} s", flush=True)
+    print(
+        f"parity: {variant_name}{factor} on {database}: exit code {exit_code} after {outcome['seconds']:.0f} s",
+        flush=True,
+    )
     return outcome
 
 
 def run(jobs: int) -> int:
     variant_names = [variant.name for variant in regions.ordered_variants()]
-    databases: list[tuple[str, str | None]] = [("SQLite", None)]
+    # (database, its URL, the tox factor of the Python)
+    suites: list[tuple[str, str | None, str]] = [("SQLite", None, "")]
+    suites += [("SQLite", None, factor) for factor in LATER_PYTHON_FACTORS]
     if os.environ.get("DATABASE_URL"):
-        databases.append(("PostgreSQL", os.environ["DATABASE_URL"]))
+        suites.append(("PostgreSQL", os.environ["DATABASE_URL"], ""))
     RESULTS_DIR.mkdir(exist_ok=True)
     for old_result in RESULTS_DIR.iterdir():
         old_result.unlink()
-    env_dirs = variants.prepare_tox_envs(variant_names, jobs, variants.clean_environment())
+    env_names = [f"{name}{factor}" for name in variant_names for factor in ("", *LATER_PYTHON_FACTORS)]
+    env_dirs = variants.prepare_tox_envs(env_names, jobs, variants.clean_environment())
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         runs = [
-            pool.submit(run_suite, name, database, database_url, env_dirs[name])
-            for database, database_url in databases
+            pool.submit(run_suite, name, database, database_url, factor, env_dirs[f"{name}{factor}"])
+            for database, database_url, factor in suites
             for name in variant_names
         ]
         for finished in runs:
@@ -124,6 +134,8 @@ class SuiteResult:
     variant: str
     database: str
     properties: dict[str, str]
+    # "" for the oldest Python, else the tox factor of the Python it ran under ("-py312").
+    factor: str = ""
     outcomes: dict[str, str] = field(default_factory=dict)  # test id → passed, failed, deviation, skipped
 
 
@@ -155,8 +167,11 @@ def read_results() -> list[SuiteResult]:
         tree = ElementTree.parse(xml_path)
         suite = tree.find(".//testsuite")
         properties = {item.get("name"): item.get("value") for item in suite.iterfind("properties/property")}
-        variant_name, database = xml_path.stem.split("--")
-        result = SuiteResult(variant_name, properties.get("database", database), properties)
+        variant_name, database_and_factor = xml_path.stem.split("--")
+        database, _, factor = database_and_factor.partition("-")
+        result = SuiteResult(
+            variant_name, properties.get("database", database), properties, f"-{factor}" if factor else ""
+        )
         for case in suite.iterfind("testcase"):
             test_id = test_id_of(case)
             previous = result.outcomes.get(test_id, "passed")
@@ -262,7 +277,10 @@ def database_section(database: str, columns: list[tuple[str, SuiteResult | None]
 def render() -> int:
     """Write docs/PARITY.md; 1 when a test failed or the registry names a test that was not run."""
     variant_list = regions.ordered_variants()
-    results = read_results()
+    every_result = read_results()
+    # The full matrix is the oldest Python's; the later Pythons' runs get a summary row each.
+    results = [result for result in every_result if not result.factor]
+    later = {(result.variant, result.factor): result for result in every_result if result.factor}
     by_key = {(result.variant, result.database): result for result in results}
     databases = [database for database in DATABASE_ORDER if any(result.database == database for result in results)]
     registry = load_registry()
@@ -280,8 +298,20 @@ def render() -> int:
             "framework",
             *(f"{variant.framework} {identity(variant.name, 'framework_version')}" for variant in variant_list),
         ],
-        ["Python", *(identity(name, "python_version") for name in names)],
     ]
+
+    def passed_on(name: str) -> str:
+        """The Pythons under which every run of the variant (each database) passed."""
+        passed: dict[str, bool] = {}
+        for result in every_result:
+            if result.variant == name:
+                python = result.properties.get("python_version", "unknown")
+                clean = bool(result.outcomes) and "failed" not in result.outcomes.values()
+                passed[python] = passed.get(python, True) and clean
+        versions = [python for python, clean in passed.items() if clean]
+        return ", ".join(sorted(versions, key=lambda text: [int(part) for part in re.findall(r"\d+", text)])) or "none"
+
+    summary_rows.append(["passed on Python", *(passed_on(name) for name in names)])
     for database in databases:
         versions = {by_key[key].properties.get("database_version", "") for key in by_key if key[1] == database}
         label = " ".join([database, *sorted(filter(None, versions))])
@@ -290,6 +320,20 @@ def render() -> int:
                 label,
                 *(
                     cell(list(by_key[(name, database)].outcomes.values())) if (name, database) in by_key else "not run"
+                    for name in names
+                ),
+            ]
+        )
+    for factor in LATER_PYTHON_FACTORS:
+        pythons = {result.properties.get("python_version", "") for key, result in later.items() if key[1] == factor}
+        if not pythons:
+            continue
+        label = f"SQLite, Python {' '.join(sorted(filter(None, pythons)))}"
+        summary_rows.append(
+            [
+                label,
+                *(
+                    cell(list(later[(name, factor)].outcomes.values())) if (name, factor) in later else "not run"
                     for name in names
                 ),
             ]
@@ -305,6 +349,7 @@ def render() -> int:
         "Every variant against the same black-box contract suite ([`contract_tests/`](../contract_tests/)), "
         "each on its production server started from its own `variant.toml`, on "
         + " and ".join(databases or ["no database yet"])
+        + (", and on SQLite under each later Python of the tox matrix" if later else "")
         + ". "
         f"{SYMBOL['passed']} passed · {SYMBOL['failed']} failed · {SYMBOL['deviation']} known deviation "
         "([`contract_tests/deviations.toml`](../contract_tests/deviations.toml)) · "
@@ -333,8 +378,8 @@ def render() -> int:
     for variant in variant_list:
         lines = [f"### {variant.name}", ""]
         lines.append(
-            f"{variant.framework} {identity(variant.name, 'framework_version')} on Python "
-            f"{identity(variant.name, 'python_version')} — [`{variant.folder.name}/`](../{variant.folder.name}/), "
+            f"{variant.framework} {identity(variant.name, 'framework_version')}, passed on Python "
+            f"{passed_on(variant.name)} — [`{variant.folder.name}/`](../{variant.folder.name}/), "
             f"[side by side](side-by-side/README.md#{variant.name})."
         )
         lines.append("")
@@ -349,6 +394,15 @@ def render() -> int:
             if len(failed) > LISTED_FAILURES:
                 lines.append(f"  - … and {len(failed) - LISTED_FAILURES} more (see the run's log in `.parity/`)")
             problems += [f"{variant.name} on {database}: {test_id} failed" for test_id in failed]
+        for factor in LATER_PYTHON_FACTORS:
+            result = later.get((variant.name, factor))
+            if result is None:
+                continue
+            python = result.properties.get("python_version", factor)
+            failed = [test_id for test_id, outcome in result.outcomes.items() if outcome == "failed"]
+            lines.append(f"- SQLite, Python {python}: {cell(list(result.outcomes.values()))}")
+            lines += [f"  - {SYMBOL['failed']} `{test_id}`" for test_id in failed[:LISTED_FAILURES]]
+            problems += [f"{variant.name}{factor} on SQLite: {test_id} failed" for test_id in failed]
         entries = [entry for entry in registry if entry["variant"] == variant.name]
         lines.append("- known deviations: none" if not entries else "- known deviations:")
         for entry in entries:

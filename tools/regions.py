@@ -118,8 +118,9 @@ CONCERNS: tuple[Concern, ...] = (
 CONCERN_SLUGS = tuple(concern.slug for concern in CONCERNS)
 
 MARKER = re.compile(r"^\s*(?:#|;|//|<!--)\s*(?P<kind>region:|endregion\b)(?P<rest>.*?)\s*(?:-->)?\s*$")
-# Files a reader of the variant does not compare: its prose and what its runs leave behind.
-SKIPPED_SUFFIXES = (".md", ".rst", ".db", ".sqlite3", ".pyc", ".png", ".ico")
+# Files a reader of the variant does not compare: its prose, what its runs leave behind, and its
+# generated requirements.lock (tools/locks.py).
+SKIPPED_SUFFIXES = (".md", ".rst", ".db", ".sqlite3", ".pyc", ".png", ".ico", ".lock")
 
 
 # The share of a variant's countable non-test lines that must be in some region.

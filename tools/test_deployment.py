@@ -119,6 +119,16 @@ def test_image_is_multi_stage_slim_and_unprivileged(deployed: VariantDeployment)
     assert users and users[-1][0].split(":")[0] not in ("root", "0")
 
 
+def test_image_installs_the_variant_lock_with_hashes(deployed: VariantDeployment) -> None:
+    """The virtualenv is the variant's hashed lock and nothing else: the shared package goes in without
+    dependencies and without build isolation (its backend is in the lock), so nothing is resolved afresh."""
+    installs = deployed.image.pip_installs()
+    lock = str(deployed.variant.folder / "requirements.lock")
+    assert installs[0] == ["--require-hashes", "-r", lock], f"the first install must be {lock}, hash-checked"
+    for arguments in installs[1:]:
+        assert {"--no-deps", "--no-build-isolation"} <= set(arguments), f"`pip install {' '.join(arguments)}` resolves"
+
+
 def test_image_healthcheck_asks_for_readiness_with_python(deployed: VariantDeployment) -> None:
     argv = deployed.image.exec_form("HEALTHCHECK")
     assert argv is not None, "the final stage has no HEALTHCHECK"

@@ -35,6 +35,8 @@ class Variant:
     folder: Path
     migrate: tuple[str, ...]
     serve: tuple[str, ...]
+    # The shared package's extras the variant runs with, e.g. ("sqlalchemy", "metrics").
+    shared_extras: tuple[str, ...]
 
 
 def load(name: str) -> Variant:
@@ -54,6 +56,7 @@ def load(name: str) -> Variant:
         folder=folder,
         migrate=tuple(declaration["migrate"]),
         serve=tuple(declaration["serve"]),
+        shared_extras=tuple(declaration["shared_extras"]),
     )
 
 

@@ -140,7 +140,7 @@ def test_every_variant_keeps_the_shape_rules():
 
 def test_a_tour_table_out_of_order_or_without_links_is_reported(tmp_path, monkeypatch):
     monkeypatch.setattr(variants, "REPO_ROOT", tmp_path)
-    entry = side_by_side.VariantRegions(variants.Variant("v", "V", 1, tmp_path / "v_app", (), ()), [])
+    entry = side_by_side.VariantRegions(variants.Variant("v", "V", 1, tmp_path / "v_app", (), (), ()), [])
     (tmp_path / "v_app").mkdir()
     readme = tmp_path / "v_app" / "README.md"
     rows = [f"| `{slug}` | [`x.py`](x.py#L1) | how |" for slug in regions.CONCERN_SLUGS]

@@ -17,7 +17,10 @@ def _ordered(tasks: list[Task], query: ListQuery) -> list[Task]:
         return sorted(by_id, key=lambda task: PRIORITY_RANK[task.priority], reverse=descending)
     if field is SortField.DUE_DATE:
         # Sorting is stable, so the id order survives; tasks without a due date go last either way.
-        dated = sorted((task for task in by_id if task.due_date), key=lambda task: task.due_date, reverse=descending)
+        # (``or date.min`` never applies: it tells the type checker that the key is never None.)
+        dated = sorted(
+            (task for task in by_id if task.due_date), key=lambda task: task.due_date or date.min, reverse=descending
+        )
         return dated + [task for task in by_id if task.due_date is None]
     return sorted(by_id, key=lambda task: getattr(task, field.value), reverse=descending)
 

@@ -95,6 +95,7 @@ def exposition() -> tuple[bytes, str]:
     """The body and Content-Type of ``GET /metrics``, summed over all workers when forked."""
     if os.environ.get(MULTIPROCESS_DIR_VARIABLE):
         registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
+        # prometheus_client's multiprocess module has no annotations.
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
         return generate_latest(registry), CONTENT_TYPE_LATEST
     return generate_latest(REGISTRY), CONTENT_TYPE_LATEST

@@ -28,7 +28,8 @@ def mark_worker_dead(pid: int) -> None:
     if os.environ.get(MULTIPROCESS_DIR_VARIABLE):
         from prometheus_client import multiprocess
 
-        multiprocess.mark_process_dead(pid)
+        # prometheus_client's multiprocess module has no annotations.
+        multiprocess.mark_process_dead(pid)  # type: ignore[no-untyped-call]
 
 
 def remove_multiprocess_dir() -> None:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime
+from typing import Any, cast
 
 from sqlalchemy import case, delete, func, insert, or_, select, update
 from sqlalchemy import exc as sqlalchemy_errors
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import CursorResult, Engine
+from sqlalchemy.orm import QueryableAttribute, Session
 from sqlalchemy.sql import ColumnElement
+from sqlalchemy.sql.elements import UnaryExpression
 
 from tasktracker.domain import PRIORITY_RANK, ListQuery, NewTask, Priority, SortField, Status, Task, TaskStats
 from tasktracker.errors import unavailable_on
@@ -83,7 +86,7 @@ _PRIORITY_RANK = case({priority.value: rank for priority, rank in PRIORITY_RANK.
 def _order_by(query: ListQuery) -> list[ColumnElement[object]]:
     field, descending = query.sort.field, query.sort.descending
 
-    def directed(column: ColumnElement[object]) -> ColumnElement[object]:
+    def directed(column: ColumnElement[Any] | QueryableAttribute[Any]) -> UnaryExpression[Any]:
         return column.desc() if descending else column.asc()
 
     if field is SortField.PRIORITY:
@@ -127,11 +130,15 @@ class SqlAlchemyTaskRepository:
 
     def update(self, task: Task, expected_version: int) -> bool:
         with database_failures_as_unavailable():
-            result = self.session.execute(
-                update(TaskRecord)
-                .where(TaskRecord.id == task.id, TaskRecord.version == expected_version)
-                .values(**stored_fields(task), version=task.version)
-                .execution_options(synchronize_session=False)
+            # A DML statement's result is a CursorResult, whose rowcount counts the rows matched.
+            result = cast(
+                CursorResult[Any],
+                self.session.execute(
+                    update(TaskRecord)
+                    .where(TaskRecord.id == task.id, TaskRecord.version == expected_version)
+                    .values(**stored_fields(task), version=task.version)
+                    .execution_options(synchronize_session=False)
+                ),
             )
             if result.rowcount != 1:
                 return False
@@ -142,10 +149,13 @@ class SqlAlchemyTaskRepository:
 
     def delete(self, task_id: int, expected_version: int) -> bool:
         with database_failures_as_unavailable():
-            result = self.session.execute(
-                delete(TaskRecord)
-                .where(TaskRecord.id == task_id, TaskRecord.version == expected_version)
-                .execution_options(synchronize_session=False)
+            result = cast(
+                CursorResult[Any],
+                self.session.execute(
+                    delete(TaskRecord)
+                    .where(TaskRecord.id == task_id, TaskRecord.version == expected_version)
+                    .execution_options(synchronize_session=False)
+                ),
             )
             return result.rowcount == 1
 
@@ -172,7 +182,10 @@ class SqlAlchemyTaskRepository:
 
     def ping(self) -> bool:
         try:
-            with self.session.get_bind().connect() as connection:
+            # A connection of its own, outside the session's transaction.
+            bind = self.session.get_bind()
+            engine = bind if isinstance(bind, Engine) else bind.engine
+            with engine.connect() as connection:
                 connection.exec_driver_sql("SELECT 1")
             return True
         except sqlalchemy_errors.SQLAlchemyError:
