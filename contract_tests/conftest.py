@@ -35,6 +35,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--variant", help="the variant to start and test (the NAME of NAME_app/variant.toml)")
     group.addoption("--base-url", help="test a server that is already up instead of starting one")
     group.addoption(
+        "--behind-balancer",
+        action="store_true",
+        help="with --base-url: the URL is a load balancer in front of several replicas (tools/scale_smoke.py)",
+    )
+    group.addoption(
         "--database-url",
         default=os.environ.get("CONTRACT_DATABASE_URL"),
         help="a PostgreSQL admin URL to create throwaway databases on (default: $CONTRACT_DATABASE_URL, else SQLite)",
@@ -46,6 +51,12 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "needs_process: reads the server's output, starts another instance or signals it; skipped with --base-url",
     )
+    config.addinivalue_line(
+        "markers",
+        "single_replica: counts exact changes in one server's /metrics; skipped with --behind-balancer",
+    )
+    if config.getoption("--behind-balancer") and not config.getoption("--base-url"):
+        raise pytest.UsageError("--behind-balancer describes the server of --base-url")
     if not config.getoption("--variant") and not config.getoption("--base-url"):
         raise pytest.UsageError("the contract suite needs --variant NAME or --base-url URL")
     database_url = config.getoption("--database-url")
@@ -60,9 +71,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         reason="--base-url: this suite did not start the server, so it cannot read its output, "
         "start another instance of it or send it signals"
     )
+    # Metrics are per replica (spec 6.3): behind a balancer, two scrapes may reach two replicas.
+    # tools/scale_smoke.py checks instead that each replica counts exactly what it served.
+    skip_behind_balancer = pytest.mark.skip(
+        reason="--behind-balancer: each scrape of /metrics reaches one replica, which counts only "
+        "the requests it served"
+    )
+    behind_balancer = config.getoption("--behind-balancer")
     for item in items:
         if "needs_process" in item.keywords:
             item.add_marker(skip_without_process)
+        elif behind_balancer and "single_replica" in item.keywords:
+            item.add_marker(skip_behind_balancer)
 
 
 @dataclass(frozen=True)

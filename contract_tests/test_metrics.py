@@ -25,6 +25,7 @@ def existing_task_id(client) -> int:
     return client.create_task(title="metrics target")["id"]
 
 
+@pytest.mark.single_replica
 def test_metrics_are_prometheus_text(client, metrics):
     # A family appears once it has a sample: in multiprocess mode, once some worker has counted.
     task = client.create_task(title="every family")
@@ -81,6 +82,7 @@ COUNTED_REQUESTS = [
 ]
 
 
+@pytest.mark.single_replica
 @pytest.mark.parametrize(
     ("method", "path", "body", "headers", "method_label", "route_label", "status"),
     COUNTED_REQUESTS,
@@ -108,6 +110,7 @@ def test_each_request_is_counted_once_under_its_route_template(
     assert metrics.delta(before, "http_request_duration_seconds_sum", 0, **histogram_labels) > 0
 
 
+@pytest.mark.single_replica
 def test_counts_are_exact_across_worker_processes(base_url, metrics):
     request_count = 40
     labels = {"method": "GET", "route": "/api/tasks/stats", "status": "200"}
@@ -120,6 +123,7 @@ def test_counts_are_exact_across_worker_processes(base_url, metrics):
     assert metrics.delta(before, "http_requests_total", request_count, **labels) == request_count
 
 
+@pytest.mark.single_replica
 def test_scrapes_are_counted_too(client, metrics):
     before = metrics.scrape()
     for _ in range(2):
@@ -165,6 +169,7 @@ def test_duration_buckets_are_the_spec_ones(client, metrics):
     assert {float(bound) for bound in bucket_bounds} == set(DURATION_BUCKETS) | {float("inf")}
 
 
+@pytest.mark.single_replica
 def test_creates_and_deletes_are_counted(client, metrics):
     before = metrics.scrape()
     created = [client.create_task(title=f"count {index}") for index in range(3)]
@@ -177,6 +182,7 @@ def test_creates_and_deletes_are_counted(client, metrics):
     assert metrics.delta(before, "tasks_deleted_total", 2) == 2
 
 
+@pytest.mark.single_replica
 def test_status_transitions_are_counted(client, metrics):
     before = metrics.scrape()
     task = client.create_task(title="transitions", status="done")
