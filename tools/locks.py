@@ -71,7 +71,7 @@ class Lock:
 
 def all_locks() -> list[Lock]:
     """In compiling order: the tools' lock is constrained by the others, so it comes last."""
-    shared = Lock("shared/requirements.lock", (SHARED_PYPROJECT,), ("metrics", "sqlalchemy"))
+    shared = Lock("shared/requirements.lock", (SHARED_PYPROJECT,), ("metrics", "passwords", "sqlalchemy"))
     variant_locks = [
         Lock(
             f"{variant.folder.name}/requirements.lock",

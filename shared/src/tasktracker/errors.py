@@ -14,6 +14,8 @@ PROBLEM_CONTENT_TYPE = "application/problem+json"
 # RFC 9110 reason phrases, written out because http.HTTPStatus changed some of them in Python 3.13.
 REASON_PHRASES: dict[int, str] = {
     400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
     404: "Not Found",
     405: "Method Not Allowed",
     409: "Conflict",
@@ -21,6 +23,7 @@ REASON_PHRASES: dict[int, str] = {
     413: "Content Too Large",
     415: "Unsupported Media Type",
     422: "Unprocessable Content",
+    429: "Too Many Requests",
     500: "Internal Server Error",
     503: "Service Unavailable",
 }
@@ -44,6 +47,8 @@ class ProblemError(Exception):
     status: ClassVar[int]
     code: ClassVar[str]
     default_detail: ClassVar[str]
+    # Whether the request's unit of work commits although this error is the answer.
+    commits: ClassVar[bool] = False
 
     def __init__(self, detail: str | None = None) -> None:
         self.detail = detail or self.default_detail
@@ -149,6 +154,66 @@ class UnsupportedMediaType(ProblemError):
 class ValidationFailed(FieldErrorsProblem):
     status, code = 422, "validation_error"
     default_detail = "The request body is invalid."
+
+
+# --- accounts and tokens (spec 2.0 draft: docs/proposals/spec-2.0-accounts.md) --------------
+
+
+class _BearerChallenge(ProblemError):
+    """A 401 of the bearer scheme: its ``WWW-Authenticate`` challenge (RFC 6750 §3)."""
+
+    status = 401
+    challenge: ClassVar[str]
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": self.challenge}
+
+
+class Unauthenticated(_BearerChallenge):
+    """No credentials at all: the challenge names only the realm (RFC 6750 §3.1)."""
+
+    code, challenge = "unauthenticated", 'Bearer realm="task-tracker"'
+    default_detail = "This resource needs an Authorization: Bearer token."
+
+
+class InvalidToken(_BearerChallenge):
+    """A malformed, unknown, expired or revoked token."""
+
+    code, challenge = "invalid_token", 'Bearer realm="task-tracker", error="invalid_token"'
+    default_detail = "The bearer token is malformed, unknown, expired or revoked."
+
+
+class InvalidCredentials(ProblemError):
+    """The same for an unknown user and a wrong password. The failed attempt it records must be
+    committed although the response is an error: ``commits`` tells the unit of work so."""
+
+    status, code = 401, "invalid_credentials"
+    default_detail = "The username or the password is wrong."
+    commits = True
+
+
+class SignupClosed(ProblemError):
+    status, code = 403, "signup_closed"
+    default_detail = "Sign-up is closed on this server."
+
+
+class UsernameTaken(ProblemError):
+    status, code = 409, "username_taken"
+    default_detail = "This username is taken."
+
+
+class TooManyAttempts(ProblemError):
+    status, code = 429, "too_many_attempts"
+    default_detail = "Too many failed attempts for this username; try again later."
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(f"Too many failed attempts for this username; retry in {retry_after_seconds} s.")
+        self.retry_after_seconds = retry_after_seconds
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after_seconds)}
 
 
 class InternalError(ProblemError):

@@ -1,13 +1,15 @@
-"""An in-memory TaskRepository: the fake for unit tests, and the plainest statement of the contract."""
+"""In-memory repositories: the fakes for unit tests, and the plainest statement of their contracts."""
 
 from __future__ import annotations
 
 import dataclasses
 import threading
 from collections import Counter
-from datetime import date
+from datetime import date, datetime
 
+from tasktracker.account_service import User
 from tasktracker.domain import PRIORITY_RANK, ListQuery, NewTask, SortField, Task, TaskStats, is_overdue, matches
+from tasktracker.errors import UsernameTaken
 
 
 def _ordered(tasks: list[Task], query: ListQuery) -> list[Task]:
@@ -74,3 +76,53 @@ class InMemoryTaskRepository:
 
     def ping(self) -> bool:
         return self.available
+
+
+@dataclasses.dataclass
+class _StoredToken:
+    user_id: int
+    expires_at: datetime
+    revoked: bool = False
+
+
+class InMemoryAccountRepository:
+    """An AccountRepository (spec 2.0 draft) in memory: the reference the database ones are held to."""
+
+    def __init__(self) -> None:
+        self._users: dict[str, tuple[User, str]] = {}
+        self._tokens: dict[str, _StoredToken] = {}
+        self._failures: list[tuple[str, datetime]] = []
+        self._lock = threading.Lock()
+
+    def add_user(self, username: str, password_hash: str, created_at: datetime) -> User:
+        with self._lock:
+            if username in self._users:
+                raise UsernameTaken()
+            user = User(id=len(self._users) + 1, username=username, created_at=created_at)
+            self._users[username] = (user, password_hash)
+            return user
+
+    def user_with_password_hash(self, username: str) -> tuple[User, str] | None:
+        return self._users.get(username)
+
+    def add_token(self, digest: str, user_id: int, created_at: datetime, expires_at: datetime) -> None:
+        with self._lock:
+            self._tokens[digest] = _StoredToken(user_id, expires_at)
+
+    def user_of_token(self, digest: str, now: datetime) -> User | None:
+        stored = self._tokens.get(digest)
+        if stored is None or stored.revoked or stored.expires_at <= now:
+            return None
+        return next(user for user, _ in self._users.values() if user.id == stored.user_id)
+
+    def revoke_token(self, digest: str) -> None:
+        with self._lock:
+            if digest in self._tokens:
+                self._tokens[digest].revoked = True
+
+    def add_login_failure(self, username: str, at: datetime) -> None:
+        with self._lock:
+            self._failures.append((username, at))
+
+    def login_failures_since(self, username: str, since: datetime) -> list[datetime]:
+        return [at for name, at in self._failures if name == username and at >= since]
