@@ -1,6 +1,9 @@
-"""The repository contract, run against the in-memory reference and SQLAlchemy on both databases."""
+"""The repository contracts (tasks; accounts, spec 2.0 draft), run against the in-memory references
+and SQLAlchemy on both databases."""
 
+import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -8,10 +11,13 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-from tasktracker.memory import InMemoryTaskRepository
+from tasktracker.errors import UsernameTaken
+from tasktracker.memory import InMemoryAccountRepository, InMemoryTaskRepository
 from tasktracker.sqla import SqlAlchemyTaskRepository, create_engine_for
+from tasktracker.sqla.accounts import SqlAlchemyAccountRepository
 from tasktracker.sqla.migrate import upgrade
 from tasktracker.sqla.models import Base
+from tasktracker.testing.account_repository_contract import AccountRepositoryContract
 from tasktracker.testing.repository_contract import RepositoryContract
 
 
@@ -21,9 +27,9 @@ class TestInMemoryRepository(RepositoryContract):
         return InMemoryTaskRepository()
 
 
-def _session_repository(engine: Engine) -> Iterator[SqlAlchemyTaskRepository]:
+def _session_repository(engine: Engine, repository_type=SqlAlchemyTaskRepository) -> Iterator:
     with Session(engine) as session:
-        yield SqlAlchemyTaskRepository(session)
+        yield repository_type(session)
         session.rollback()
 
 
@@ -71,3 +77,67 @@ def test_unreachable_database_is_unavailable_and_not_ready() -> None:
         assert repository.ping() is False
         with pytest.raises(Unavailable):
             repository.get(1)
+
+
+# --- accounts (spec 2.0 draft) ---------------------------------------------------------------
+
+
+class TestInMemoryAccounts(AccountRepositoryContract):
+    @pytest.fixture
+    def account_repository(self) -> InMemoryAccountRepository:
+        return InMemoryAccountRepository()
+
+
+class TestSqlAlchemyAccountsOnSqlite(AccountRepositoryContract):
+    @pytest.fixture
+    def account_repository(self, sqlite_url: str) -> Iterator[SqlAlchemyAccountRepository]:
+        upgrade(sqlite_url)
+        engine = create_engine_for(sqlite_url)
+        yield from _session_repository(engine, SqlAlchemyAccountRepository)
+        engine.dispose()
+
+
+class TestSqlAlchemyAccountsOnPostgresql(AccountRepositoryContract):
+    @pytest.fixture
+    def account_repository(self, migrated_engine: Engine) -> Iterator[SqlAlchemyAccountRepository]:
+        with migrated_engine.begin() as connection:
+            connection.execute(text("TRUNCATE users, api_tokens, login_failures RESTART IDENTITY CASCADE"))
+        yield from _session_repository(migrated_engine, SqlAlchemyAccountRepository)
+
+
+def _race_to_sign_up(engine: Engine, racers: int = 4) -> list[str]:
+    """Each racer in its own session and transaction, as concurrent requests are: the unique index decides."""
+    outcomes: list[str] = []
+    barrier = threading.Barrier(racers)
+
+    def sign_up(number: int) -> None:
+        with Session(engine) as session:
+            repository = SqlAlchemyAccountRepository(session)
+            barrier.wait()
+            try:
+                repository.add_user("ada", f"hash {number}", datetime.now(UTC))
+                session.commit()
+                outcomes.append("created")
+            except UsernameTaken:
+                session.rollback()
+                outcomes.append("taken")
+
+    threads = [threading.Thread(target=sign_up, args=(number,)) for number in range(racers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sorted(outcomes)
+
+
+def test_concurrent_sign_ups_of_one_name_have_one_winner_on_sqlite(sqlite_url: str) -> None:
+    upgrade(sqlite_url)
+    engine = create_engine_for(sqlite_url)
+    assert _race_to_sign_up(engine) == ["created", "taken", "taken", "taken"]
+    engine.dispose()
+
+
+def test_concurrent_sign_ups_of_one_name_have_one_winner_on_postgresql(migrated_engine: Engine) -> None:
+    with migrated_engine.begin() as connection:
+        connection.execute(text("TRUNCATE users, api_tokens, login_failures RESTART IDENTITY CASCADE"))
+    assert _race_to_sign_up(migrated_engine) == ["created", "taken", "taken", "taken"]

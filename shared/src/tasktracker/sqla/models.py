@@ -1,10 +1,10 @@
-"""ORM records: the database's shape of a task. The domain's ``Task`` never sees them."""
+"""ORM records: the database's shape of a task and of an account. The domain never sees them."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -44,3 +44,42 @@ class TaskTagRecord(Base):
 
 
 Index("ix_task_tags_tag", TaskTagRecord.tag)
+
+
+# --- accounts (spec 2.0 draft: docs/proposals/spec-2.0-accounts.md) -----------------------------
+
+
+class UserRecord(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Normalised (trimmed, lower-cased) before it is stored: the unique index is the one judge of
+    # concurrent sign-ups.
+    username: Mapped[str] = mapped_column(String(32), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TokenRecord(Base):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # The token's SHA-256 in hex; the token itself is never stored.
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class LoginFailureRecord(Base):
+    """One failed token request: by username, whether or not such a user exists."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(Text)
+    failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+Index("ix_login_failures_username_failed_at", LoginFailureRecord.username, LoginFailureRecord.failed_at)

@@ -32,7 +32,7 @@ def database_failures_as_unavailable() -> AbstractContextManager[None]:
     return unavailable_on(*DATABASE_FAILURES)
 
 
-def _as_utc(moment: datetime | None) -> datetime | None:
+def as_utc(moment: datetime | None) -> datetime | None:
     # SQLite keeps no time zone: what was stored as UTC comes back naive.
     if moment is None:
         return None
@@ -40,8 +40,8 @@ def _as_utc(moment: datetime | None) -> datetime | None:
 
 
 def to_domain(record: TaskRecord) -> Task:
-    created_at = _as_utc(record.created_at)
-    updated_at = _as_utc(record.updated_at)
+    created_at = as_utc(record.created_at)
+    updated_at = as_utc(record.updated_at)
     assert created_at is not None and updated_at is not None
     return Task(
         id=record.id,
@@ -53,7 +53,7 @@ def to_domain(record: TaskRecord) -> Task:
         tags=tuple(sorted(tag.tag for tag in record.tags)),
         created_at=created_at,
         updated_at=updated_at,
-        completed_at=_as_utc(record.completed_at),
+        completed_at=as_utc(record.completed_at),
         version=record.version,
     )
 
