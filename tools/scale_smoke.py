@@ -221,12 +221,20 @@ class ScaleRun:
             environment = self.container_environment(
                 compose_deployment.image, overlay, overlay.deployment, secret, address, folder
             )
-            # In its Pod, 0.0.0.0 is only the Pod's own address; on this shared machine, that address.
+            # In its Pod, 0.0.0.0 is only the Pod's own address; on this shared machine, that address,
+            # and another port if something here already listens on that one.
             environment["HOST"] = address
+            pod_port = port
+            try:
+                socket.create_server((address, port)).close()
+            except OSError:
+                pod_port = variants.free_port()
+                environment["PORT"] = str(pod_port)
+                log(f"{name}: port {port} is taken here, using {pod_port}")
             log_path = self.scratch_dir / f"{pod_name}.log"
             process = spawn(cmd, log_path, cwd=folder, env=environment)
-            deployed.pods.append(Pod(pod_name, address, port, process, log_path))
-            log(f"{name}: Pod {pod_name} on {address}:{port} (pid {process.pid})")
+            deployed.pods.append(Pod(pod_name, address, pod_port, process, log_path))
+            log(f"{name}: Pod {pod_name} on {address}:{pod_port} (pid {process.pid})")
         for pod in deployed.pods:
             for probe_name in ("startupProbe", "readinessProbe"):
                 probe = server_container[probe_name]
