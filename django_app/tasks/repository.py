@@ -51,9 +51,12 @@ def filter_tasks(tasks: QuerySet, query: domain.ListQuery) -> QuerySet:
 def order_tasks(tasks: QuerySet, sort: domain.SortOrder) -> QuerySet:
     key = PRIORITY_RANK if sort.field is domain.SortField.PRIORITY else F(sort.field.value)
     # Undated tasks come last in both directions; ties go by id, in the sort's direction.
+    # NULLS LAST only where a key can be null: elsewhere it would stop the database reading
+    # the page from the (created_at, id) or (updated_at, id) index.
+    nulls_last = True if sort.field is domain.SortField.DUE_DATE else None
     if sort.descending:
-        return tasks.order_by(key.desc(nulls_last=True), "-id")
-    return tasks.order_by(key.asc(nulls_last=True), "id")
+        return tasks.order_by(key.desc(nulls_last=nulls_last), "-id")
+    return tasks.order_by(key.asc(nulls_last=nulls_last), "id")
 
 
 class DjangoTaskRepository:

@@ -16,7 +16,7 @@ from tasktracker.memory import InMemoryAccountRepository, InMemoryTaskRepository
 from tasktracker.sqla import SqlAlchemyTaskRepository, create_engine_for
 from tasktracker.sqla.accounts import SqlAlchemyAccountRepository
 from tasktracker.sqla.migrate import upgrade
-from tasktracker.sqla.models import Base
+from tasktracker.sqla.models import Base, include_in_comparison
 from tasktracker.testing.account_repository_contract import AccountRepositoryContract
 from tasktracker.testing.repository_contract import RepositoryContract
 
@@ -59,11 +59,16 @@ class TestSqlAlchemyOnPostgresql(RepositoryContract):
         yield from _session_repository(migrated_engine)
 
 
-def test_migrations_match_the_models(sqlite_url: str) -> None:
-    upgrade(sqlite_url)
-    engine = create_engine_for(sqlite_url)
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_migrations_match_the_models(database: str, request: pytest.FixtureRequest) -> None:
+    url = request.getfixturevalue(f"{database}_url")
+    upgrade(url)
+    engine = create_engine_for(url)
     with engine.connect() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        context = MigrationContext.configure(
+            connection, opts={"include_object": include_in_comparison(connection.dialect.name)}
+        )
+        differences = compare_metadata(context, Base.metadata)
     engine.dispose()
     assert differences == []
 

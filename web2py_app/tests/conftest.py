@@ -17,10 +17,11 @@ os.environ.setdefault("web2py_path", str(APPLICATIONS_PARENT))
 def migrated_database(database_url, folder):
     """A DAL over a database with the task table, created the way migrate.py does."""
     from applications.tasks.modules.database import dal_options
-    from applications.tasks.modules.task_table import define_task_table
+    from applications.tasks.modules.task_table import create_task_indexes, define_task_table
 
     db = DAL(**dal_options(database_url), folder=str(folder))
     define_task_table(db, migrate=True)
+    create_task_indexes(db)
     db.commit()
     return db
 

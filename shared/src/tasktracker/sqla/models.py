@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
@@ -31,6 +32,21 @@ class TaskRecord(Base):
 
     tags: Mapped[list[TaskTagRecord]] = relationship(
         back_populates="task", cascade="all, delete-orphan", lazy="selectin", order_by="TaskTagRecord.tag"
+    )
+
+    # Migration 0003: the list's sort keys, and (PostgreSQL) trigram indexes for q's substring search.
+    __table_args__ = (
+        Index("ix_tasks_created_at_id", "created_at", "id"),
+        Index("ix_tasks_updated_at_id", "updated_at", "id"),
+        *(
+            Index(name, column, postgresql_using="gin", postgresql_ops={column: "gin_trgm_ops"}).ddl_if(
+                dialect="postgresql"
+            )
+            for column, name in (
+                ("title_key", "ix_tasks_title_key_trgm"),
+                ("description_key", "ix_tasks_description_key_trgm"),
+            )
+        ),
     )
 
 
@@ -83,3 +99,16 @@ class LoginFailureRecord(Base):
 
 
 Index("ix_login_failures_username_failed_at", LoginFailureRecord.username, LoginFailureRecord.failed_at)
+
+
+# Declared with ddl_if(dialect="postgresql"), which alembic's comparison does not read.
+POSTGRESQL_ONLY_INDEXES = frozenset({"ix_tasks_title_key_trgm", "ix_tasks_description_key_trgm"})
+
+
+def include_in_comparison(dialect: str) -> Callable[..., bool]:
+    """An alembic ``include_object`` that leaves out what this dialect never gets."""
+
+    def include(item: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+        return not (type_ == "index" and name in POSTGRESQL_ONLY_INDEXES and dialect != "postgresql")
+
+    return include

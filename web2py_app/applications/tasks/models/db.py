@@ -4,7 +4,7 @@
 import os
 
 from database import DAL_OPTIONS
-from task_table import define_task_table
+from task_table import create_task_indexes, define_task_table
 from unit_of_work import DalUnitOfWork, end_with_the_request
 
 from tasktracker.observability.metrics import TASK_EVENTS
@@ -25,6 +25,8 @@ def connect_database():
         migrate_enabled=bool(request.migrate),
     )
     define_task_table(db, migrate=True)
+    if request.migrate:
+        create_task_indexes(db)
     return db
 
 

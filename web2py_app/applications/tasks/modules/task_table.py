@@ -48,4 +48,27 @@ def define_task_table(db, migrate=False):
     )
 
 
+# The DAL migrates tables, not indexes: migrate.py creates these after the table, each once.
+INDEXES = {
+    "task_status": "status",
+    "task_created_at_id": "created_at, id",
+    "task_updated_at_id": "updated_at, id",
+}
+# PostgreSQL only: trigram indexes for LIKE '%…%', which q (title_key, description_key) and a tag
+# filter (tags, stored as |a|b|) both are. SQLite has none; its searches stay scans.
+TRIGRAM_INDEXED = ("title_key", "description_key", "tags")
+
+
+def create_task_indexes(db):
+    table = db.task._rname
+    for name, columns in INDEXES.items():
+        db.executesql(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({columns});")
+    if db._dbname == "postgres":
+        db.executesql("CREATE EXTENSION IF NOT EXISTS pg_trgm;")
+        for column in TRIGRAM_INDEXED:
+            db.executesql(
+                f"CREATE INDEX IF NOT EXISTS task_{column}_trgm ON {table} USING gin ({column} gin_trgm_ops);"
+            )
+
+
 # endregion
