@@ -541,14 +541,15 @@ def measured_block(results: dict, chart_lines: list[str], growth_lines: list[str
         f"{endurance['target_restarts']} worker restarts",
         "\n".join(endurance_table(endurance)),
         "## How cost grows with data",
-        "\n".join(
+        "\n\n".join(
             f"### {DATABASE_LABELS[d]}\n\n" + "\n".join(growth_table(growth, d)) for d in databases if d in growth
         ),
         *growth_lines,
         "### What each statement reads, at the largest size",
-        "PostgreSQL: every variant's own statements, from `auto_explain`. SQLite: the SQLAlchemy repository's "
-        "(the floor, Flask, Bottle, CherryPy and TurboGears send these), from `EXPLAIN QUERY PLAN`.",
-        "\n".join(
+        "PostgreSQL: every variant's own statements, from `auto_explain`. SQLite: `EXPLAIN QUERY PLAN` of the "
+        "statements the Django, DAL and SQLAlchemy repositories send (the floor's row stands for Flask, Bottle, "
+        "CherryPy and TurboGears, whose repository it is).",
+        "\n\n".join(
             f"#### {DATABASE_LABELS[d]}\n\n" + "\n".join(plans_table(growth, d)) for d in databases if d in growth
         ),
         "## The frameworks' bare endpoints",
