@@ -622,7 +622,7 @@ def write_readme_lines(results: dict) -> None:
             text = text[:begin] + block + text[end + len(README_END) :]
         else:
             anchor = text.index("\n## ")
-            text = text[:anchor] + f"\n\n{block}\n" + text[anchor:]
+            text = text[:anchor].rstrip("\n") + f"\n\n{block}\n" + text[anchor:]
         path.write_text(text, encoding="utf-8")
 
 
