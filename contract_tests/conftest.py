@@ -55,6 +55,10 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "single_replica: counts exact changes in one server's /metrics; skipped with --behind-balancer",
     )
+    config.addinivalue_line(
+        "markers",
+        "early_answer: the server answers 413 before the body has arrived, then closes; skipped with --behind-balancer",
+    )
     if config.getoption("--behind-balancer") and not config.getoption("--base-url"):
         raise pytest.UsageError("--behind-balancer describes the server of --base-url")
     if not config.getoption("--variant") and not config.getoption("--base-url"):
@@ -77,12 +81,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         reason="--behind-balancer: each scrape of /metrics reaches one replica, which counts only "
         "the requests it served"
     )
+    # The size limit is proved without a balancer in every other run. Through one, the answer
+    # races the body: the server closes with the rest unread, its kernel resets the connection,
+    # and HAProxy, still forwarding the body, may drop the 413 it had not yet relayed. A client
+    # behind such a proxy can see that too (the reliability issue's buffering proxy is the cure).
+    skip_early_answer = pytest.mark.skip(
+        reason="--behind-balancer: a 413 sent before the body has arrived races the balancer's "
+        "forwarding of that body, and a reset may drop it"
+    )
     behind_balancer = config.getoption("--behind-balancer")
     for item in items:
         if "needs_process" in item.keywords:
             item.add_marker(skip_without_process)
         elif behind_balancer and "single_replica" in item.keywords:
             item.add_marker(skip_behind_balancer)
+        elif behind_balancer and "early_answer" in item.keywords:
+            item.add_marker(skip_early_answer)
 
 
 @dataclass(frozen=True)

@@ -162,6 +162,7 @@ def test_a_body_of_exactly_one_mebibyte_is_accepted(client):
     assert_task_response(client.raw("POST", "/api/tasks", body, JSON), 201)
 
 
+@pytest.mark.early_answer
 @pytest.mark.parametrize(
     ("body", "content_type"),
     [
@@ -176,6 +177,7 @@ def test_a_body_over_one_mebibyte_is_too_large(client, body, content_type):
     assert_problem(client.raw("POST", "/api/tasks", body, headers), 413, "payload_too_large")
 
 
+@pytest.mark.early_answer
 def test_a_patch_body_over_one_mebibyte_is_too_large(client, existing_task_path):
     assert_problem(client.raw("PATCH", existing_task_path, padded_to(ONE_MEBIBYTE + 1), JSON), 413, "payload_too_large")
 
@@ -205,6 +207,7 @@ def test_a_chunked_body_is_read_like_any_other(client):
     assert assert_task_response(response, 201)["title"] == "chunked"
 
 
+@pytest.mark.early_answer
 def test_a_chunked_body_over_one_mebibyte_is_too_large(client):
     chunks = [b" " * 65536] * 17 + [VALID_BODY]
     response = client.raw("POST", "/api/tasks", iter(chunks), {**JSON, "Transfer-Encoding": "chunked"}, chunked=True)

@@ -114,6 +114,7 @@ def test_a_missing_task_is_not_found_before_if_match(client, method):
     assert_problem(response, 404, "not_found")
 
 
+@pytest.mark.early_answer
 def test_body_decoding_comes_before_not_found(client):
     headers = {"Content-Type": "application/json", "If-Match": '"1"'}
     assert_problem(client.raw("PATCH", MISSING_PATH, b"{broken", headers), 400, "malformed_json")
