@@ -18,6 +18,7 @@ import re
 import sqlite3
 import subprocess
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import run
@@ -137,6 +138,7 @@ def grow(url: str, size: int) -> None:
                 f'FROM "{tasks}" n JOIN "{tasks}" o ON o.title = n.title AND o.id <= {last_template} '
                 f'JOIN "{tags}" g ON g.task_id = o.id WHERE n.id > {before}'
             )
+        spread_times(database, tasks, before)
         if not database.sqlite:
             # What autovacuum does soon after a bulk load (statistics, and the visibility map an
             # index-only scan needs); SQLite has no such thing, and the variants never run
@@ -144,6 +146,46 @@ def grow(url: str, size: int) -> None:
             database.run("VACUUM (ANALYZE)")
     finally:
         database.close()
+
+
+STEP = timedelta(seconds=1)
+
+
+def spread_times(database: Database, tasks: str, before: int) -> None:
+    """Give each new copy a time of its own, one second older than the copy after it.
+
+    A copy keeps its template's other columns, but not its timestamps: copies of one template
+    that shared its time would lie together in ``created_at`` order, and a page of a rare match
+    read from the ``(created_at, id)`` index would pass thousands of them. Spread out in id order,
+    which cycles through the templates, the copies interleave as real data does. ``updated_at``
+    keeps its distance from ``created_at``. PostgreSQL does it in one statement, for
+    ``timestamp`` and ``timestamptz`` alike; SQLite's timestamps are text, in each ORM's own
+    shape, so they are rewritten from Python in the shape they were read in.
+    """
+    (earliest,) = database.rows(f'SELECT min(created_at) FROM "{tasks}"')[0]
+    (last,) = database.rows(f'SELECT max(id) FROM "{tasks}"')[0]
+    if not database.sqlite:
+        database.run(
+            f'UPDATE "{tasks}" SET created_at = %s - (%s - id + 1) * %s, '
+            f"updated_at = updated_at - created_at + (%s - (%s - id + 1) * %s) WHERE id > %s",
+            (earliest, last, STEP, earliest, last, STEP, before),
+        )
+        return
+    start = datetime.fromisoformat(earliest)
+    rows = database.rows(f'SELECT id, created_at, updated_at FROM "{tasks}" WHERE id > ?', (before,))
+    changed = []
+    for row_id, created, updated in rows:
+        moved = start - (last - row_id + 1) * STEP
+        lag = datetime.fromisoformat(updated) - datetime.fromisoformat(created)
+        changed.append((like(created, moved), like(updated, moved + lag), row_id))
+    database.connection.executemany(f'UPDATE "{tasks}" SET created_at = ?, updated_at = ? WHERE id = ?', changed)
+    database.connection.commit()
+
+
+def like(stored: str, moment: datetime) -> str:
+    """``moment`` written as ``stored`` was: its separator, its precision, its offset if any."""
+    separator = "T" if "T" in stored else " "
+    return moment.isoformat(sep=separator, timespec="microseconds" if "." in stored else "seconds")
 
 
 # --- the plans --------------------------------------------------------------------------------

@@ -52,6 +52,10 @@ ROUNDS = 1 if SMOKE else 2 if QUICK else 5
 SECONDS = 1 if QUICK else 2
 WARM_UP_SECONDS = 1 if QUICK else 2
 SPREAD_LIMIT = 0.10
+# The observability cost is a difference of two near figures: the read path is measured again in
+# this many pairs, the floor with and without observability back to back, each pair's difference
+# its own sample.
+OBSERVABILITY_PAIRS = 1 if SMOKE else 3 if QUICK else 12
 SEEDED_TASKS = 60
 READY_TIMEOUT_SECONDS = 60
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -381,6 +385,7 @@ def measure_database(database: str, chosen: list[Server], env_dirs: dict[str, Pa
                         discarded[key] = f"{counts['errors']} errors in round {round_number + 1}: {counts}"
                     runs.setdefault(key, []).append(counts)
             print(f"bench: {database}: round {round_number + 1} of {ROUNDS} done", flush=True)
+        pairs = observability_pairs(chosen, database_scratch)
         for (name, operation_name), cell_runs in runs.items():
             server = next(each for each in chosen if each.name == name)
             figures = cell_figures(cell_runs)
@@ -393,6 +398,8 @@ def measure_database(database: str, chosen: list[Server], env_dirs: dict[str, Pa
                 figures["repeated_after_spread"] = first_spread
             figures["discarded"] = discarded.get((name, operation_name))
             results.setdefault(name, {})[operation_name] = figures
+        if pairs:
+            results["floor-gunicorn"]["observability_pairs"] = pairs
         for server in chosen:
             results[server.name]["pss_mib"] = pss_mib(server.process.pid)
             if server.kind != "bare":
@@ -406,6 +413,32 @@ def measure_database(database: str, chosen: list[Server], env_dirs: dict[str, Pa
         for url in created_databases:
             drop_postgres_database(admin_url, url.rsplit("/", 1)[1])
     return results
+
+
+def observability_pairs(chosen: list[Server], scratch: Path) -> list[dict]:
+    """The read path's CPU per request on the floor with and without observability, pair by pair.
+
+    Each pair is the two measured back to back, the one first that went second in the pair
+    before, so that whatever else the machine did falls on both alike.
+    """
+    found = {each.name: each for each in chosen}
+    observed, unobserved = found.get("floor-gunicorn"), found.get("floor-gunicorn-unobserved")
+    if observed is None or unobserved is None:
+        return []
+    pairs = []
+    for number in range(OBSERVABILITY_PAIRS):
+        figures = {}
+        for server in (observed, unobserved) if number % 2 == 0 else (unobserved, observed):
+            counts = run_wrk(server, OPERATIONS[0], SECONDS, scratch)
+            if counts["errors"] or not counts["requests"]:
+                figures["discarded"] = f"{server.name}: {counts['errors']} errors in pair {number + 1}: {counts}"
+                break
+            figures[server.name] = counts["cpu_seconds"] * 1e6 / counts["requests"]
+        if "discarded" in figures:
+            pairs.append({"discarded": figures["discarded"]})
+            continue
+        pairs.append({"observed_cpu_us": figures[observed.name], "unobserved_cpu_us": figures[unobserved.name]})
+    return pairs
 
 
 def postgres_admin_url() -> str:

@@ -1,6 +1,7 @@
 """The benchmark's own logic, without a server: the bulk copy, the plans, the profile, the report."""
 
 import sqlite3
+from datetime import datetime, timedelta
 
 import growth
 import pytest
@@ -58,18 +59,28 @@ def test_access_paths_are_each_scan_and_sort_once(plan, paths):
     assert growth.access_paths(plan) == paths
 
 
+TIMES = "created_at TIMESTAMP, updated_at TIMESTAMP"
 SCHEMAS = {
     # SQLAlchemy's tasks + task_tags, Django's tasks_task + tasks_tag (with its own id), web2py's
     # task with the tags in the row.
     "sqlalchemy": [
-        "CREATE TABLE tasks (id INTEGER PRIMARY KEY, title TEXT, title_key TEXT, status TEXT)",
+        f"CREATE TABLE tasks (id INTEGER PRIMARY KEY, title TEXT, title_key TEXT, status TEXT, {TIMES})",
         "CREATE TABLE task_tags (task_id INTEGER, tag TEXT, PRIMARY KEY (task_id, tag))",
     ],
     "django": [
-        "CREATE TABLE tasks_task (id INTEGER PRIMARY KEY, title TEXT, title_key TEXT, status TEXT)",
+        f"CREATE TABLE tasks_task (id INTEGER PRIMARY KEY, title TEXT, title_key TEXT, status TEXT, {TIMES})",
         "CREATE TABLE tasks_tag (id INTEGER PRIMARY KEY, name TEXT, task_id INTEGER, UNIQUE (task_id, name))",
     ],
-    "web2py": ["CREATE TABLE task (id INTEGER PRIMARY KEY, title TEXT, title_key TEXT, status TEXT, tags TEXT)"],
+    "web2py": [
+        f"CREATE TABLE task (id INTEGER PRIMARY KEY, title TEXT, title_key TEXT, status TEXT, tags TEXT, {TIMES})"
+    ],
+}
+# How each ORM writes a timestamp into SQLite's text: SQLAlchemy always with microseconds, Django
+# as str() does (without them when they are 0), web2py to the second.
+STAMPS = {
+    "sqlalchemy": lambda moment: moment.isoformat(sep=" ", timespec="microseconds"),
+    "django": str,
+    "web2py": lambda moment: moment.isoformat(sep=" ", timespec="seconds"),
 }
 
 
@@ -82,14 +93,20 @@ def test_the_bulk_copy_grows_any_schema_with_its_tags(tmp_path, schema):
         tasks = "tasks" if schema == "sqlalchemy" else "tasks_task" if schema == "django" else "task"
         for number in range(growth.TEMPLATES):
             title = f"growth {number}"
+            # Made through the API a few milliseconds apart; every third one updated a minute later.
+            created = datetime(2026, 12, 3, 6, 0, 0, 250_000) + timedelta(milliseconds=7 * number)
+            times = (STAMPS[schema](created), STAMPS[schema](created + timedelta(minutes=1 if number % 3 == 0 else 0)))
             if schema == "web2py":
                 db.execute(
-                    f"INSERT INTO {tasks} (title, title_key, status, tags) VALUES (?, ?, 'todo', ?)",
-                    (title, title, f"|s{number % 5}|"),
+                    f"INSERT INTO {tasks} (title, title_key, status, tags, created_at, updated_at) "
+                    "VALUES (?, ?, 'todo', ?, ?, ?)",
+                    (title, title, f"|s{number % 5}|", *times),
                 )
             else:
                 task_id = db.execute(
-                    f"INSERT INTO {tasks} (title, title_key, status) VALUES (?, ?, 'todo')", (title, title)
+                    f"INSERT INTO {tasks} (title, title_key, status, created_at, updated_at) "
+                    "VALUES (?, ?, 'todo', ?, ?)",
+                    (title, title, *times),
                 ).lastrowid
                 table, column = ("task_tags", "tag") if schema == "sqlalchemy" else ("tasks_tag", "name")
                 db.execute(f"INSERT INTO {table} (task_id, {column}) VALUES (?, ?)", (task_id, f"s{number % 5}"))
@@ -105,6 +122,24 @@ def test_the_bulk_copy_grows_any_schema_with_its_tags(tmp_path, schema):
             tagged = db.execute(f"SELECT count(*) FROM {table} WHERE {column} = 's1'").fetchone()[0]
         # Every copy keeps its template's tag: a fifth of the tasks carry s1.
         assert tagged == 600
+        # Each copy has a time of its own, older than the templates', in the ORM's own shape, and
+        # newest first the copies cycle through the templates rather than lying together.
+        rows = db.execute(
+            f"SELECT title, created_at, updated_at FROM {tasks} ORDER BY created_at DESC, id DESC"
+        ).fetchall()
+        copies = rows[growth.TEMPLATES :]
+        assert len({created for _, created, _ in copies}) == len(copies) == 3_000 - growth.TEMPLATES
+        assert min(created for _, created, _ in rows[: growth.TEMPLATES]) > copies[0][1]
+        assert len({title for title, _, _ in copies[: growth.TEMPLATES]}) == growth.TEMPLATES
+        assert all(STAMPS[schema](datetime.fromisoformat(created)) == created for _, created, _ in copies)
+        lags = {
+            title: datetime.fromisoformat(updated) - datetime.fromisoformat(created)
+            for title, created, updated in rows[: growth.TEMPLATES]
+        }
+        assert all(
+            datetime.fromisoformat(updated) - datetime.fromisoformat(created) == lags[title]
+            for title, created, updated in copies
+        )
 
 
 def frame(function, path, line=1):
@@ -252,6 +287,26 @@ def test_the_report_marks_each_target_met_or_missed():
     # search grew 4× (10 → 40 ms): over the 3× target; list and filter grew 2×.
     assert any("**flask** list queries" in line and "**missed**" in line and "search" in line for line in lines)
     assert lines[-1].endswith("met by every server.")
+
+
+def test_the_observability_target_takes_the_median_pair_when_there_are_pairs():
+    results = synthetic_results()
+    postgresql = dict(results["databases"]["postgresql"])
+    postgresql["floor-gunicorn"] = dict(postgresql["floor-gunicorn"])
+    postgresql["floor-gunicorn"]["observability_pairs"] = [
+        {"observed_cpu_us": 1000.0, "unobserved_cpu_us": 950.0},
+        {"observed_cpu_us": 1000.0, "unobserved_cpu_us": 930.0},
+        {"observed_cpu_us": 1000.0, "unobserved_cpu_us": 960.0},
+        {"discarded": "floor-gunicorn: 3 errors in pair 4"},
+    ]
+    results["databases"]["postgresql"] = postgresql
+    lines = report.targets(results)
+    # SQLite has no pairs: the cells' 15 %. PostgreSQL: the median of the three kept pairs, 5 %.
+    assert any("SQLite: **missed** (15 %)" in line for line in lines)
+    assert any("PostgreSQL: met (5 %, the median of 3 pairs)" in line for line in lines)
+    block = report.measured_block(results, [], [])
+    assert "- PostgreSQL, GET /api/tasks/{id}, 3 pairs back to back: 50 µs, 5 % " in block
+    assert "(pairs from 4 % to 7 %)" in block
 
 
 def test_the_report_renders_every_section(tmp_path):
