@@ -22,8 +22,8 @@ from harness import (  # noqa: E402
     HarnessError,
     MetricsReader,
     ServerInstance,
+    ServerLauncher,
     is_postgres_url,
-    variants,
 )
 
 # Known deviations (deviations.toml) become strict xfails of their variant.
@@ -38,6 +38,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--behind-balancer",
         action="store_true",
         help="with --base-url: the URL is a load balancer in front of several replicas (tools/scale_smoke.py)",
+    )
+    group.addoption(
+        "--behind-edge",
+        action="store_true",
+        help="with --base-url: the URL is nginx, the compose file's edge, in front of one server (compose_smoke.py)",
     )
     group.addoption(
         "--database-url",
@@ -59,8 +64,13 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "early_answer: the server answers 413 before the body has arrived, then closes; skipped with --behind-balancer",
     )
-    if config.getoption("--behind-balancer") and not config.getoption("--base-url"):
-        raise pytest.UsageError("--behind-balancer describes the server of --base-url")
+    config.addinivalue_line(
+        "markers",
+        "edge_refuses: a request nginx answers itself, never passing it on; skipped with --behind-edge",
+    )
+    for option in ("--behind-balancer", "--behind-edge"):
+        if config.getoption(option) and not config.getoption("--base-url"):
+            raise pytest.UsageError(f"{option} describes the server of --base-url")
     if not config.getoption("--variant") and not config.getoption("--base-url"):
         raise pytest.UsageError("the contract suite needs --variant NAME or --base-url URL")
     database_url = config.getoption("--database-url")
@@ -89,10 +99,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         reason="--behind-balancer: a 413 sent before the body has arrived races the balancer's "
         "forwarding of that body, and a reset may drop it"
     )
-    behind_balancer = config.getoption("--behind-balancer")
+    # nginx refuses TRACE before it reads the headers (it cannot be configured otherwise); the
+    # edge answers the spec's 405 problem for it itself, without the route's Allow.
+    skip_edge_refuses = pytest.mark.skip(
+        reason="--behind-edge: nginx answers TRACE itself and never passes it to the server"
+    )
+    behind_balancer, behind_edge = config.getoption("--behind-balancer"), config.getoption("--behind-edge")
     for item in items:
         if "needs_process" in item.keywords:
             item.add_marker(skip_without_process)
+        elif behind_edge and "edge_refuses" in item.keywords:
+            item.add_marker(skip_edge_refuses)
         elif behind_balancer and "single_replica" in item.keywords:
             item.add_marker(skip_behind_balancer)
         elif behind_balancer and "early_answer" in item.keywords:
@@ -132,43 +149,17 @@ def databases(settings: SuiteSettings, tmp_path_factory: pytest.TempPathFactory)
 @pytest.fixture(scope="session")
 def launch_server(settings: SuiteSettings, databases: DatabaseProvisioner, tmp_path_factory: pytest.TempPathFactory):
     """Starts instances of the variant; those still running at the end are stopped here, and checked."""
-    started: list[ServerInstance] = []
+    launcher = ServerLauncher(settings.variant_name, databases, tmp_path_factory.mktemp)
 
-    def launch(
-        label: str,
-        *,
-        database_url: str | None = None,
-        migrate: bool = True,
-        wait_for: str = "/health/ready",
-        env_changes: dict[str, str | None] | None = None,
-    ) -> ServerInstance:
+    def launch(label: str, **options) -> ServerInstance:
         """A running instance, on a fresh database of its own unless ``database_url`` names one."""
-        variant = variants.load(settings.variant_name)
-        server = ServerInstance(
-            variant,
-            tmp_path_factory.mktemp(label),
-            label,
-            database_url or databases.fresh_database_url(label),
-            env_changes,
-        )
-        if migrate:
-            server.migrate()
-        server.start()
-        started.append(server)
         try:
-            server.wait_until_answering(wait_for)
+            return launcher.launch(label, **options)
         except HarnessError as error:
             pytest.fail(str(error), pytrace=False)
-        return server
 
     yield launch
-    failures = []
-    for server in started:
-        try:
-            server.stop()
-        except HarnessError as error:
-            failures.append(str(error))
-    if failures:
+    if failures := launcher.stop_all():
         pytest.fail("\n\n".join(failures), pytrace=False)
 
 

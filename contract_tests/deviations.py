@@ -51,19 +51,31 @@ def test_id(item: pytest.Item) -> str:
     return f"{item.path.name}::{item.nodeid.split('::', 1)[1]}"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini(
+        "deviations_registry", "the registry of known deviations, beside pytest.ini", default="deviations.toml"
+    )
+
+
+def registry_path(config: pytest.Config) -> Path:
+    """This suite's registry: contract_tests/deviations.toml, or the one its pytest.ini names."""
+    return config.rootpath / config.getini("deviations_registry")
+
+
 def pytest_report_header(config: pytest.Config) -> str | None:
     variant_name = config.getoption("--variant")
     if not variant_name:
         return None
-    count = sum(deviation.variant == variant_name for deviation in load_registry())
-    return f"known deviations of {variant_name}: {count} (contract_tests/deviations.toml)"
+    path = registry_path(config)
+    count = sum(deviation.variant == variant_name for deviation in load_registry(path))
+    return f"known deviations of {variant_name}: {count} ({path.parent.name}/{path.name})"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     variant_name = config.getoption("--variant")
     if not variant_name:
         return
-    deviations = [deviation for deviation in load_registry() if deviation.variant == variant_name]
+    deviations = [deviation for deviation in load_registry(registry_path(config)) if deviation.variant == variant_name]
     for item in items:
         for deviation in deviations:
             if deviation.covers(test_id(item)):

@@ -251,6 +251,51 @@ class ServerInstance:
             raise HarnessError(f"{self.label} server wrote stdout lines that are not JSON log records: {bad_lines[:5]}")
 
 
+class ServerLauncher:
+    """Starts instances of one variant, each on a fresh database unless told otherwise, and stops
+    those still running at the end, checking each one's exit (the suites' ``launch_server``)."""
+
+    def __init__(self, variant_name: str, databases: DatabaseProvisioner, scratch_dir: Callable[[str], Path]) -> None:
+        self.variant_name = variant_name
+        self.databases = databases
+        self.scratch_dir = scratch_dir
+        self.started: list[ServerInstance] = []
+
+    def launch(
+        self,
+        label: str,
+        *,
+        database_url: str | None = None,
+        migrate: bool = True,
+        wait_for: str = "/health/ready",
+        env_changes: dict[str, str | None] | None = None,
+    ) -> ServerInstance:
+        """A running instance, answering 200 on ``wait_for``; raises HarnessError if it does not."""
+        server = ServerInstance(
+            variants.load(self.variant_name),
+            self.scratch_dir(label),
+            label,
+            database_url or self.databases.fresh_database_url(label),
+            env_changes,
+        )
+        if migrate:
+            server.migrate()
+        server.start()
+        self.started.append(server)
+        server.wait_until_answering(wait_for)
+        return server
+
+    def stop_all(self) -> list[str]:
+        """SIGTERM to every instance still running; what went wrong with any of them."""
+        failures = []
+        for server in self.started:
+            try:
+                server.stop()
+            except HarnessError as error:
+                failures.append(str(error))
+        return failures
+
+
 @dataclass
 class RawResponse:
     """A response read with http.client, shaped like the parts of ``requests.Response`` the checks use."""

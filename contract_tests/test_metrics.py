@@ -85,8 +85,13 @@ COUNTED_REQUESTS = [
 @pytest.mark.single_replica
 @pytest.mark.parametrize(
     ("method", "path", "body", "headers", "method_label", "route_label", "status"),
-    COUNTED_REQUESTS,
-    ids=[f"{method}-{path}-{status}" for method, path, _, _, _, _, status in COUNTED_REQUESTS],
+    [
+        # nginx, the compose file's edge, answers TRACE itself: the server never counts it.
+        pytest.param(
+            *case, id=f"{case[0]}-{case[1]}-{case[6]}", marks=pytest.mark.edge_refuses if case[0] == "TRACE" else ()
+        )
+        for case in COUNTED_REQUESTS
+    ],
 )
 def test_each_request_is_counted_once_under_its_route_template(
     client, metrics, existing_task_id, method, path, body, headers, method_label, route_label, status

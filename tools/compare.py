@@ -38,8 +38,7 @@ REPO_ROOT = variants.REPO_ROOT
 COMPARISON_PATH = REPO_ROOT / "docs" / "COMPARISON.md"
 SCRATCH_DIR = REPO_ROOT / ".compare"
 MEASURED_PATH = SCRATCH_DIR / "measured.json"
-MEASURED_BEGIN = "<!-- measured:begin (machine-dependent; the stale check skips this part) -->"
-MEASURED_END = "<!-- measured:end -->"
+MEASURED_BEGIN, MEASURED_END = markdown.MEASURED_BEGIN, markdown.MEASURED_END
 DEFAULT_RUNS = 5
 WARM_UP_REQUESTS = 200
 READY_TIMEOUT_SECONDS = 60
@@ -420,13 +419,7 @@ def document(variant_list: list[variants.Variant], measured_block: str) -> str:
 
 
 def committed_measured_block() -> str:
-    if not COMPARISON_PATH.is_file():
-        return f"{MEASURED_BEGIN}\n\nNot measured yet: run `tox -e compare`.\n\n{MEASURED_END}"
-    text = COMPARISON_PATH.read_text(encoding="utf-8")
-    begin, end = text.find(MEASURED_BEGIN), text.find(MEASURED_END)
-    if begin < 0 or end < begin:
-        return f"{MEASURED_BEGIN}\n\nNot measured yet: run `tox -e compare`.\n\n{MEASURED_END}"
-    return text[begin : end + len(MEASURED_END)]
+    return markdown.committed_measured_block(COMPARISON_PATH, "tox -e compare")
 
 
 def main(argv: list[str]) -> int:

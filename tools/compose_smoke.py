@@ -6,8 +6,10 @@ image's WORKDIR holds, as ``.dockerignore`` lets it through); run its ``<name>-m
 command, then its server (the image's CMD, unless the service sets a command), in that copy with
 that virtualenv first on PATH and the image's ``ENV`` plus the service's ``environment``, only the
 listen address, the port when taken, and the database's host and name changed for this machine;
-wait for the image's HEALTHCHECK; put the server through the contract suite (``--base-url``); and
-check that a task it creates lands in that database.
+wait for the image's HEALTHCHECK. Then the edge, deploy/nginx as the ``edge`` service runs it
+(``tools/edge.py``), in front of them all: each variant is put through the contract suite on its
+port of the edge (``--base-url``), as a client of the deployment meets it, and a task it creates
+must land in its service's database.
 
 Then a real Prometheus (Debian's binary, on loopback) runs the repo's prometheus.yml with its DNS
 targets replaced by the local servers: every target must be up, and every PromQL expression of the
@@ -37,6 +39,7 @@ from urllib.parse import urlsplit
 import psycopg
 import requests
 import yaml
+from edge import Edge, EdgeError
 from psycopg import sql
 
 import deployment
@@ -263,20 +266,21 @@ class ComposeRun:
         return failures
 
 
-def run_contract_suite(running: RunningVariant) -> None:
+def run_contract_suite(running: RunningVariant, base_url: str) -> None:
+    """The contract suite against ``base_url``: the edge's port for the variant, as a client meets it."""
     name, started = running.variant.name, time.monotonic()
-    log(f"{name}: contract suite against {running.base_url}")
+    log(f"{name}: contract suite against the edge, {base_url} (the server is on {running.base_url})")
     # This env has the suite's requirements; the server's virtualenv has only the image's.
     suite = [sys.executable, "-m", "pytest", "contract_tests", "-q", "-p", "no:cacheprovider"]
     outcome = subprocess.run(
-        [*suite, "--base-url", running.base_url], cwd=deployment.REPO_ROOT, timeout=CONTRACT_TIMEOUT_SECONDS
+        [*suite, "--base-url", base_url, "--behind-edge"], cwd=deployment.REPO_ROOT, timeout=CONTRACT_TIMEOUT_SECONDS
     )
     if outcome.returncode != 0:
-        raise SmokeFailure(f"{name}: the contract suite failed against the compose service\n{tail(running.log_path)}")
+        raise SmokeFailure(f"{name}: the contract suite failed through the edge\n{tail(running.log_path)}")
     log(f"{name}: contract suite passed in {time.monotonic() - started:.0f} s")
     # A misspelt DATABASE_URL would leave the server on its SQLite default, and every test passing.
     title = f"compose-smoke {os.getpid()} {time.time_ns()}"
-    requests.post(f"{running.base_url}/api/tasks", json={"title": title}, timeout=10).raise_for_status()
+    requests.post(f"{base_url}/api/tasks", json={"title": title}, timeout=10).raise_for_status()
     holding_tables = tables_with_titles(running.database_url, title)
     if not holding_tables:
         raise SmokeFailure(f"{name}: a task created through the API is not in the database of its DATABASE_URL")
@@ -385,9 +389,14 @@ def main() -> int:
         run = ComposeRun(Path(scratch))
         try:
             for deployed in variant_deployments:
-                run_contract_suite(run.start(deployed))
+                run.start(deployed)
+            upstreams = {running.variant.name: running.port for running in run.running}
+            with Edge(Path(scratch) / "edge", upstreams) as front:
+                log(f"edge: nginx (pid {front.process.pid}) in front of {', '.join(upstreams)}")
+                for running in run.running:
+                    run_contract_suite(running, front.base_url(running.variant.name))
             check_prometheus(Path(scratch), run.running)
-        except (SmokeFailure, subprocess.SubprocessError, requests.RequestException) as error:
+        except (SmokeFailure, EdgeError, subprocess.SubprocessError, requests.RequestException) as error:
             failures.append(str(error))
         finally:
             failures.extend(run.stop_all())

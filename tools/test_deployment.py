@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import edge
 import pytest
 import yaml
 
@@ -148,11 +149,18 @@ def test_migrate_command_is_the_migrate_declaration(deployed: VariantDeployment)
     assert deployed.migrate.get("command") == list(deployed.variant.migrate)
 
 
-def test_server_publishes_the_variant_port(deployed: VariantDeployment) -> None:
-    ports = deployed.server.get("ports")
-    assert ports and len(ports) == 1, "one published port, in the long syntax (target, published, host_ip)"
-    assert int(ports[0]["target"]) == int(ports[0]["published"]) == deployed.variant.port
-    assert "ports" not in deployed.migrate
+def test_the_edge_publishes_the_variant_port_and_passes_it_to_the_variant(deployed: VariantDeployment) -> None:
+    """The variant is reached only through the edge, on its own port; nginx.conf passes that port on."""
+    name, port = deployed.variant.name, deployed.variant.port
+    assert "ports" not in deployed.server and "ports" not in deployed.migrate
+    assert deployed.server.get("expose") == [str(port)]
+    published = [
+        (int(each["target"]), int(each["published"]), each.get("host_ip"))
+        for each in COMPOSE["services"]["edge"]["ports"]
+    ]
+    assert (port, port, "127.0.0.1") in published, "the long syntax: target, published, host_ip"
+    assert edge.declared_variants().get(name) == port
+    assert f"set $variant {name}:{port};" in edge.CONFIG_PATH.read_text(encoding="utf-8")
 
 
 def test_services_use_the_variant_database(deployed: VariantDeployment) -> None:
@@ -169,6 +177,7 @@ def test_server_starts_after_a_healthy_database_and_a_finished_migration(deploye
     assert deployed.server.get("depends_on") == {
         "postgres": {"condition": "service_healthy"},
         f"{deployed.variant.name}-migrate": {"condition": "service_completed_successfully"},
+        "edge": {"condition": "service_started"},
     }
     assert deployed.migrate.get("depends_on") == {"postgres": {"condition": "service_healthy"}}
     assert deployed.migrate.get("restart") == "no"
@@ -181,7 +190,7 @@ def test_starting_the_variant_starts_only_what_it_needs(deployed: VariantDeploym
         if (name := to_visit.pop()) not in started:
             started.add(name)
             to_visit.extend(COMPOSE["services"][name].get("depends_on", []))
-    assert started == {"postgres", f"{deployed.variant.name}-migrate", deployed.variant.name}
+    assert started == {"postgres", f"{deployed.variant.name}-migrate", deployed.variant.name, "edge"}
 
 
 def test_prometheus_scrapes_the_variant(deployed: VariantDeployment) -> None:
@@ -224,3 +233,11 @@ def test_paths_mounted_from_the_repository_exist() -> None:
     for name, service in COMPOSE["services"].items():
         for source in (volume.split(":")[0] for volume in service.get("volumes", [])):
             assert not source.startswith("./") or (deployment.REPO_ROOT / source).exists(), f"{name} mounts {source}"
+
+
+def test_the_edge_serves_exactly_the_declared_variants() -> None:
+    """One server block per variant, none for a variant that does not exist, and one port each."""
+    declared = {each.variant.name: each.variant.port for each in DEPLOYMENTS}
+    assert edge.declared_variants() == declared
+    published = sorted(int(each["published"]) for each in COMPOSE["services"]["edge"]["ports"])
+    assert published == sorted(declared.values())
