@@ -15,7 +15,7 @@ FRAMEWORK_BY_VARIANT = {
 def test_api_info(client, variant_name):
     info = assert_json(client.get("/api"), 200, "ApiInfo")
     assert info["name"] == "task-tracker"
-    assert info["spec_version"] == "1.1"
+    assert info["spec_version"] == "1.2"
     if variant_name is not None:
         assert info["variant"] == variant_name
     assert info["framework"] == FRAMEWORK_BY_VARIANT[info["variant"]]

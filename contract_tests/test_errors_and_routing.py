@@ -90,6 +90,22 @@ def test_other_methods_are_not_allowed_with_allow(client, existing_task_path, ro
     assert allowed_methods(response) == ROUTE_METHODS[route]
 
 
+@pytest.mark.parametrize(
+    ("route", "method"), [(route, method) for route, methods in ROUTE_METHODS.items() for method in sorted(methods)]
+)
+def test_only_a_405_carries_allow(client, route, method):
+    path = concrete_path(route, f"/api/tasks/{client.create_task(title='allow target')['id']}")
+    kwargs = {"json": {"title": "changed"}} if method in ("POST", "PATCH") else {}
+    response = client.request(method, path, **kwargs)
+    assert response.status_code < 400, response.text[:300]
+    assert "Allow" not in response.headers, response.headers["Allow"]
+    refusals = [client.request(method, path.replace("/api/tasks/", "/api/tasks/x"), **kwargs)]  # a 404 on the id route
+    if method in ("POST", "PATCH"):
+        refusals.append(client.request(method, path, data=b"{", headers={"Content-Type": "application/json"}))
+    for refused in refusals:
+        assert refused.status_code != 405 and "Allow" not in refused.headers, (refused.status_code, refused.headers)
+
+
 def test_a_405_writes_nothing(client, existing_task_path):
     before = client.get(existing_task_path).json()
     assert client.request("PUT", existing_task_path, json={"title": "replaced"}).status_code == 405

@@ -62,6 +62,7 @@ def test_delete_sends_no_body_on_the_wire(client):
     response = client.on_the_wire("DELETE", task_path(task))
     assert response.status_code == 204
     assert response.content == b""
+    assert "Content-Type" not in response.headers, response.headers["Content-Type"]
 
 
 def test_deleting_one_task_leaves_the_others(client, tag):
@@ -69,6 +70,15 @@ def test_deleting_one_task_leaves_the_others(client, tag):
     deleted = client.create_task(title="deleted", tags=[tag])
     assert client.delete(task_path(deleted)).status_code == 204
     assert [task["id"] for task in client.get("/api/tasks", params={"tag": tag}).json()["items"]] == [kept["id"]]
+
+
+def test_the_id_of_a_deleted_task_is_never_given_again(client):
+    """Spec 4.8. The newest task is deleted: a store that hands out the largest id plus one would reuse it."""
+    newest = client.create_task(title="deleted while newest")
+    assert client.delete(task_path(newest)).status_code == 204
+    following = client.create_task(title="created after")
+    assert following["id"] > newest["id"]
+    assert_problem(client.get(task_path(newest)), 404, "not_found")
 
 
 @pytest.mark.parametrize(

@@ -76,6 +76,9 @@ def problem_pages(wsgi_app):
         body = wsgi_app(environ, capture)
         status = int(answer["status"].split()[0])
         headers = answer["headers"]
+        if status in (204, 304):
+            # HTTP.to names text/html on every answer; these two have no content (spec 4.5, 4.7).
+            headers = [(name, value) for name, value in headers if name.lower() != "content-type"]
         # The actions answer JSON; web2py's own error pages are HTML.
         if status < 400 or not dict(headers).get("Content-Type", "").startswith("text/html"):
             start_response(answer["status"], headers)

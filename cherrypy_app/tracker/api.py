@@ -48,6 +48,8 @@ class Task:
         cherrypy.response.headers["ETag"] = etag_for(task.version)
         if if_none_match_hits(cherrypy.request.headers.get("If-None-Match"), task.version):
             cherrypy.response.status = 304
+            # tools.json_out named the content type before the handler ran; a 304 has none (spec 4.5).
+            cherrypy.response.headers.pop("Content-Type", None)
             return None
         return task_to_dict(task)
 
@@ -61,6 +63,8 @@ class Task:
     def DELETE(self):
         task_service().delete_task(parse_task_id(self.id_segment), cherrypy.request.headers.get("If-Match"))
         cherrypy.response.status = 204
+        # As for the 304: no content, so no Content-Type (spec 4.7).
+        cherrypy.response.headers.pop("Content-Type", None)
 
 
 @cherrypy.expose

@@ -37,7 +37,8 @@ class SpecDispatcher(cherrypy.dispatch.MethodDispatcher):
     CherryPy's walk skips empty segments (a trailing or repeated slash) and hands leftover ones
     to the method as arguments; here those paths are 404s. Its misses, a bare NotFound and a 405
     whose Allow header is alphabetical, become the spec's problems, raised from the handler so
-    that they reach request.error_response once the request's tools are set up.
+    that they reach request.error_response once the request's tools are set up. The Allow header
+    it sets on every other answer is taken off.
     """
 
     def __call__(self, path_info):
@@ -50,6 +51,9 @@ class SpecDispatcher(cherrypy.dispatch.MethodDispatcher):
             # CherryPy would pass the query parameters to the method as keyword arguments; the
             # spec's rules read the raw query string (tasktracker.validation), so methods take none.
             request.handler = request.handler.callable
+            # MethodDispatcher lists the methods on every answer of a resource; only a 405 has
+            # Allow (spec 4).
+            cherrypy.serving.response.headers.pop("Allow", None)
 
     def find_handler(self, path):
         resource, leftover_segments = super().find_handler(path)

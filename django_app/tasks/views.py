@@ -78,7 +78,10 @@ class TaskDetailView(JsonView):
 
     def delete(self, request, task_id):
         task_service(request).delete_task(parse_task_id(task_id), request.headers.get("If-Match"))
-        return HttpResponse(status=204)
+        response = HttpResponse(status=204)
+        # HttpResponse always names a content type; a 204 has no content to name (spec 4.7).
+        del response.headers["Content-Type"]
+        return response
 
 
 # endregion

@@ -11,6 +11,7 @@ from tg.appwrappers.base import ApplicationWrapper
 
 from tasktracker.errors import NotFound
 from tasktracker.http import ROUTES, UNMATCHED_ROUTE, method_not_allowed, parse_task_id, route_template_for_path
+from tracker.controllers.tasks import request_document
 
 # region: routing
 TASK_ROUTE = "/api/tasks/{id}"
@@ -26,7 +27,13 @@ class ExactPathsWrapper(ApplicationWrapper):
             raise method_not_allowed(route)
         if route == TASK_ROUTE:
             # Not an id is a 404 from this route (spec 4.8), and never a RestController method name.
-            parse_task_id(request.path_info.rsplit("/", 1)[1])
+            try:
+                parse_task_id(request.path_info.rsplit("/", 1)[1])
+            except NotFound:
+                if request.method == "PATCH":
+                    # A PATCH decodes its body before any 404 of the route (spec 4.6).
+                    request_document()
+                raise
         # The controllers read the raw query string, through tasktracker. TurboGears would decode
         # it into dispatch arguments first, answering an undecodable value with a bare 400, taking
         # ?task_id= over the path's id and ?_method=DELETE over the verb. TurboGears itself sets

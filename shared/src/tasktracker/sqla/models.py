@@ -47,6 +47,8 @@ class TaskRecord(Base):
                 ("description_key", "ix_tasks_description_key_trgm"),
             )
         ),
+        # Migration 0004: on SQLite, an id is never given to a second task (spec 4.8).
+        {"sqlite_autoincrement": True},
     )
 
 
