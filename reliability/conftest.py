@@ -27,7 +27,14 @@ pytest_plugins = ("deviations",)
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("reliability", "task tracker fault suite")
-    group.addoption("--variant", required=True, help="the variant to start (the NAME of NAME_app/variant.toml)")
+    group.addoption("--variant", help="the variant to start (the NAME of NAME_app/variant.toml)")
+    group.addoption(
+        "--variant-env",
+        action="append",
+        default=[],
+        metavar="NAME=DIR",
+        help="a variant and its tox env, for differential.py, which starts all six at once (repeat it)",
+    )
     group.addoption(
         "--database-url",
         default=os.environ.get("CONTRACT_DATABASE_URL"),
@@ -79,7 +86,16 @@ def figures(pytestconfig: pytest.Config) -> dict:
 
 @pytest.fixture(scope="session")
 def variant_name(pytestconfig: pytest.Config) -> str:
-    return pytestconfig.getoption("--variant")
+    if not (name := pytestconfig.getoption("--variant")):
+        pytest.fail("these tests start one variant: give --variant NAME", pytrace=False)
+    return name
+
+
+@pytest.fixture(scope="session")
+def variant_envs(pytestconfig: pytest.Config) -> dict[str, Path]:
+    """``--variant-env NAME=DIR`` options, by variant name."""
+    pairs = (option.partition("=") for option in pytestconfig.getoption("--variant-env"))
+    return {name: Path(directory).resolve() for name, _, directory in pairs}
 
 
 @pytest.fixture(scope="session")

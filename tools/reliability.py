@@ -7,8 +7,11 @@
 
 ``run`` prepares every variant's own tox env, then runs ``pytest reliability --variant NAME`` in
 each, one at a time (the tests time answers, and two servers at once would share the CPUs), with
-``--figures`` writing what each test measured and how it ended. It exits non-zero when a test
-failed, after rendering.
+``--figures`` writing what each test measured and how it ended; then, per database,
+``reliability/differential.py`` with all six at once. It exits non-zero when a test failed,
+after rendering. ``RELIABILITY_JOBS=2`` runs the SQLite and the PostgreSQL passes side by side
+(CI does, to save time; the figures are then measured on a shared machine, and the page's are
+not measured so).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import platform
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -49,19 +53,28 @@ TESTS = {
         ("idle", "test_idle_clients.py",
          "test_stalled_clients_do_not_keep_a_new_one_waiting_behind_the_edge", "100 stalled clients"),
         ("cardinality", "test_metric_cardinality.py", "test_random_paths_and_methods_add_no_series", "metric series"),
+        ("fuzz", "test_fuzz.py", "test_schemathesis_finds_nothing_the_baseline_does_not_explain", "schemathesis"),
+        ("differential", "differential.py", "test_all_six_answer_every_sequence_alike", "differential"),
     )
 }  # fmt: skip
+# The differential run starts all six at once; its results are filed under this name.
+DIFFERENTIAL = "differential"
 SYMBOL = {"passed": "✔", "failed": "✘", "deviation": "⚠", "skipped": "➖"}
 
 
 # --- running -----------------------------------------------------------------------------------
 
 
-def run_suite(name: str, database: str, database_url: str | None, env_dir: Path) -> int:
+def run_suite(name: str, database: str, database_url: str | None, env_dir: Path, env_dirs: dict[str, Path]) -> int:
+    """One variant's run of the suite, or (``name`` DIFFERENTIAL) the differential run of all six."""
     stem = RESULTS_DIR / f"{name}--{database}"
+    if name == DIFFERENTIAL:
+        target = ["reliability/differential.py", *(f"--variant-env={key}={value}" for key, value in env_dirs.items())]
+    else:
+        target = ["reliability", "--variant", name]
     command = [
-        str(env_dir / "bin" / "python"), "-m", "pytest", "reliability", "--variant", name,
-        "-p", "no:cacheprovider", "-q", f"--figures={stem}.json",
+        str(env_dir / "bin" / "python"), "-m", "pytest", *target,
+        "-p", "no:cacheprovider", "-q", "--durations=0", f"--figures={stem}.json",
     ]  # fmt: skip
     if database_url:
         command += ["--database-url", database_url]
@@ -98,10 +111,18 @@ def run() -> int:
         "python": platform.python_version(),
         "kernel": platform.release(),
     }
+    machine["passes_at_once"] = int(os.environ.get("RELIABILITY_JOBS") or 1)
     (RESULTS_DIR / "machine.json").write_text(json.dumps(machine) + "\n", encoding="utf-8")
-    exit_codes = [
-        run_suite(name, database, database_url, env_dirs[name]) for database, database_url in suites for name in names
-    ]
+
+    def run_pass(database: str, database_url: str | None) -> list[int]:
+        return [
+            run_suite(name, database, database_url, env_dirs.get(name, env_dirs[names[0]]), env_dirs)
+            for name in [*names, DIFFERENTIAL]
+        ]
+
+    jobs = int(os.environ.get("RELIABILITY_JOBS") or 1)
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        exit_codes = [code for codes in pool.map(lambda suite: run_pass(*suite), suites) for code in codes]
     render()
     return max(exit_codes)
 
@@ -143,7 +164,11 @@ def summary_table(results: dict, names: list[str]) -> str:
             result = results.get((name, database))
             if result is None:
                 continue
-            rows.append([name, label, *(outcome_cell(result, key) for key in TESTS)])
+            differential = results.get((DIFFERENTIAL, database))
+            rows.append([
+                name, label,
+                *(outcome_cell(differential if key == "differential" else result, key) for key in TESTS),
+            ])  # fmt: skip
     return markdown.table(["variant", "database", *(title for _, title in TESTS.values())], rows)
 
 
@@ -220,6 +245,33 @@ def cardinality_table(results: dict, names: list[str]) -> str:
     return markdown.table(["variant", "random requests", "series before", "series after", "statuses answered"], rows)
 
 
+def fuzz_table(results: dict, names: list[str]) -> str:
+    rows = []
+    for database, label in DATABASES.items():
+        for name in names:
+            found = figure(results.get((name, database)), "fuzz")
+            if found:
+                phases = ", ".join(phase for phase, status in found["phases"].items() if status == "success")
+                rows.append([
+                    name, label, str(found["requests"]), str(found["test_cases"]), str(found["findings"]),
+                    str(found["known"]), phases, f"{found['seconds']:.0f} s",
+                ])  # fmt: skip
+    header = ["variant", "database", "requests fuzzed", "test cases", "findings", "baseline entries matched"]
+    return markdown.table([*header, "phases run", "time"], rows, numbers_right=True)
+
+
+def differential_table(results: dict) -> str:
+    rows = []
+    for database, label in DATABASES.items():
+        result = results.get((DIFFERENTIAL, database))
+        found = figure(result, "differential")
+        if found:
+            rows.append([label, str(found["examples"]), str(found["steps"]), str(found["steps"] * found["variants"])])
+    return markdown.table(
+        ["database", "sequences (examples)", "steps", "requests (six per step)"], rows, numbers_right=True
+    )
+
+
 def measured_block(results: dict) -> str:
     names = [variant.name for variant in regions.ordered_variants()]
     machine_path = RESULTS_DIR / "machine.json"
@@ -228,7 +280,12 @@ def measured_block(results: dict) -> str:
     parts = [
         markdown.MEASURED_BEGIN,
         f"Measured {machine.get('when', '?')} on {machine.get('cpus', '?')} CPUs, Linux {machine.get('kernel', '?')}, "
-        f"Python {machine.get('python', '?')} (the tests' own; each variant runs in its tox env).",
+        f"Python {machine.get('python', '?')} (the tests' own; each variant runs in its tox env)"
+        + (
+            f", with {machine['passes_at_once']} database passes at once."
+            if machine.get("passes_at_once", 1) > 1
+            else ", one test at a time."
+        ),
         "## Every fault, survived or not",
         f"{SYMBOL['passed']} survived, {SYMBOL['failed']} not, {SYMBOL['deviation']} not, a known deviation "
         "([reliability/deviations.toml](../reliability/deviations.toml), its reason below), "
@@ -293,9 +350,15 @@ def measured_block(results: dict) -> str:
         idle_table(results, names),
         "## Metric series after 10,000 random requests",
         cardinality_table(results, names),
-        "## Not measured yet",
-        "Fuzzing from the OpenAPI document (schemathesis) and differential testing across the six are "
-        "the rest of the reliability issue; their columns come with them.",
+        "## Fuzzing from docs/openapi.yaml (schemathesis)",
+        "Requests fuzzed are the server's own count (`http_requests_total`) over the run. A finding is a "
+        "failure the baseline ([reliability/schemathesis-baseline.json](../reliability/schemathesis-baseline.json)) "
+        "does not explain; the baseline's entries are the tool's mistakes, each with its reason.",
+        fuzz_table(results, names),
+        "## Differential: one sequence, six variants",
+        "The sequences run and steps sent to all six at once; any difference in status, the spec's headers or "
+        "the body (ids and timestamps normalised) fails the run.",
+        differential_table(results),
         markdown.MEASURED_END,
     ]
     return "\n\n".join(parts)
@@ -335,6 +398,18 @@ variant in the variant's own tox env, one variant at a time, on SQLite and on Po
 - **Metric series.** One request of each of 8 path shapes with each of 10 methods (`BREW` and
   `PROPFIND` among them), then 10,000 more drawn from the same shapes with random text, from 8
   threads: the set of series in `/metrics` must not change, only the counts.
+- **Fuzzing.** [`reliability/test_fuzz.py`](../reliability/test_fuzz.py) runs `schemathesis run
+  docs/openapi.yaml --checks all` against the variant with the phases examples, coverage, fuzzing
+  and stateful (the document's links: create → get, patch and delete with the task's ETag), seeded,
+  25 examples per operation (`RELIABILITY_FUZZ_EXAMPLES`; `RELIABILITY_FUZZ_SECONDS` repeats the
+  fuzzing and stateful phases until that time is spent). Zero findings is the bar.
+- **Differential.** [`reliability/differential.py`](../reliability/differential.py) starts all
+  six on fresh databases and sends each Hypothesis-drawn sequence (creates, patches with and
+  without `If-Match`, reads with `If-None-Match`, deletes, list queries with random and broken
+  filters, malformed bodies and media types, odd paths and methods) to each in turn, each
+  sequence from an empty table; the answers must be equal once ids (by order of first sight) and
+  timestamps are normalised. Derandomised, 60 sequences of up to 12 steps
+  (`RELIABILITY_DIFFERENTIAL_EXAMPLES`); a difference fails with the shrunk sequence.
 """
 
 
