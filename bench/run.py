@@ -209,9 +209,7 @@ def pss_mib(root_pid: int) -> float:
 def start(server: Server, env_dirs: dict[str, Path], database_url: str | None, scratch: Path) -> None:
     env_dir = env_dirs[server.env]
     server.port = variants.free_port()
-    environment = variants.clean_environment() | {
-        "PATH": f"{env_dir / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
-        "VIRTUAL_ENV": str(env_dir),
+    environment = variants.env_environment(env_dir) | {
         "HOST": "127.0.0.1",
         "PORT": str(server.port),
         "LOG_FORMAT": "json",

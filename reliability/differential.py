@@ -407,8 +407,10 @@ def six(variant_envs, admin_url, tmp_path_factory) -> list[Target]:
                 name,
                 databases.fresh_database_url(name),
                 {
-                    "PATH": f"{env_dir}/bin{os.pathsep}{os.environ['PATH']}",
-                    "VIRTUAL_ENV": str(env_dir),
+                    **{
+                        key: variants.env_environment(env_dir)[key]
+                        for key in ("PATH", "VIRTUAL_ENV", "PYTHONPYCACHEPREFIX")
+                    },
                     "WEB_CONCURRENCY": "1",
                 },
             )

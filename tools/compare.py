@@ -269,9 +269,7 @@ def cold_starts(variant: variants.Variant, env_dir: Path, runs: int) -> dict[str
     for run_number in range(runs):
         with tempfile.TemporaryDirectory(prefix=f"compare-{variant.name}-") as scratch:
             port = variants.free_port()
-            environment = variants.clean_environment() | {
-                "PATH": f"{env_dir / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
-                "VIRTUAL_ENV": str(env_dir),
+            environment = variants.env_environment(env_dir) | {
                 "HOST": "127.0.0.1",
                 "PORT": str(port),
                 "DATABASE_URL": f"sqlite:///{scratch}/tasks.db",
@@ -313,12 +311,7 @@ def cold_starts(variant: variants.Variant, env_dir: Path, runs: int) -> dict[str
 
 
 def suite_seconds(variant: variants.Variant, env_dir: Path) -> float | None:
-    environment = variants.clean_environment() | {
-        "PATH": f"{env_dir / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
-        "VIRTUAL_ENV": str(env_dir),
-        "PYTHONDONTWRITEBYTECODE": "1",
-    }
-    environment.pop("CONTRACT_DATABASE_URL", None)
+    environment = variants.env_environment(env_dir)
     started = time.monotonic()
     with open(SCRATCH_DIR / f"{variant.name}-contract.log", "wb") as log_file:
         exit_code = subprocess.run(

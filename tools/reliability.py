@@ -78,11 +78,7 @@ def run_suite(name: str, database: str, database_url: str | None, env_dir: Path,
     ]  # fmt: skip
     if database_url:
         command += ["--database-url", database_url]
-    environment = variants.clean_environment() | {
-        "PATH": f"{env_dir / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
-        "VIRTUAL_ENV": str(env_dir),
-        "PYTHONDONTWRITEBYTECODE": "1",
-    }
+    environment = variants.env_environment(env_dir)
     started = time.monotonic()
     with open(f"{stem}.log", "wb") as log_file:
         exit_code = subprocess.run(

@@ -103,6 +103,17 @@ def clean_environment() -> dict[str, str]:
     }
 
 
+def env_environment(env_dir: Path) -> dict[str, str]:
+    """The environment to run a tool of a tox env in from outside tox: its bin first on PATH, and
+    its bytecode in its own folder, as tox.ini's ``PYTHONPYCACHEPREFIX`` puts it (without it every
+    server start would compile its packages again)."""
+    return clean_environment() | {
+        "PATH": f"{env_dir / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+        "VIRTUAL_ENV": str(env_dir),
+        "PYTHONPYCACHEPREFIX": str(env_dir / "pycache"),
+    }
+
+
 def prepare_tox_envs(env_names: list[str], jobs: int, environment: dict[str, str]) -> dict[str, Path]:
     """Create or update these tox envs, ``jobs`` at a time; their directories, by env name.
 
