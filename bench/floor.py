@@ -71,10 +71,12 @@ def tasks_route(environ: dict[str, Any], method: str, service: TaskService, task
             location = ("Location", f"/api/tasks/{task.id}")
             return respond(201, task_to_dict(task), [location, ("ETag", etag_for(task.version))])
         return respond(200, page_to_dict(service.list_tasks(parse_list_query(environ.get("QUERY_STRING", "")))))
-    task_id = parse_task_id(task_segment)
     if method == "PATCH":
-        task = service.update_task(task_id, body_document(environ), environ.get("HTTP_IF_MATCH"))
+        # The body is decoded before the id is looked at, a segment that is no id included (spec 4.6).
+        document = body_document(environ)
+        task = service.update_task(parse_task_id(task_segment), document, environ.get("HTTP_IF_MATCH"))
         return respond(200, task_to_dict(task), [("ETag", etag_for(task.version))])
+    task_id = parse_task_id(task_segment)
     if method == "DELETE":
         service.delete_task(task_id, environ.get("HTTP_IF_MATCH"))
         return respond(204)
