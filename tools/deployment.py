@@ -134,9 +134,7 @@ def build_virtualenv(
     image: Image, destination: Path, log: Callable[[str], None] = print, timeout: float | None = None
 ) -> Path:
     """The image's virtualenv, built on this machine by the Dockerfile's own ``pip install`` lines in
-    their order; run by uv, because it is faster than pip and checks the same hashes. pip compiles
-    what it installs to bytecode, uv only when asked (``--compile-bytecode``): without it every
-    server start would compile its packages again, which the image's never does."""
+    their order; run by uv, because it is faster than pip and checks the same hashes."""
     installs = image.pip_installs()
     if not installs:
         raise ValueError("the Dockerfile's build stage has no `RUN pip install`")
@@ -144,11 +142,7 @@ def build_virtualenv(
     python = str(destination / "bin" / "python")
     for arguments in installs:
         log(f"build: pip install {' '.join(arguments)}")
-        subprocess.run(
-            ["uv", "pip", "install", "--quiet", "--compile-bytecode", "--python", python, *arguments],
-            check=True,
-            timeout=timeout,
-        )
+        subprocess.run(["uv", "pip", "install", "--quiet", "--python", python, *arguments], check=True, timeout=timeout)
     return destination
 
 
