@@ -75,6 +75,14 @@ CONCERNS: tuple[Concern, ...] = (
         "exception, which is logged and answered 500 without details.",
     ),
     Concern(
+        "auth",
+        "Users, tokens and authentication",
+        "Spec 7: where the user model and its migrations live, which password hasher runs, where a "
+        "bearer token is read and checked — after the route and method, before everything else — and how "
+        "the request's user reaches the service, whose task repository is that user's alone. What the "
+        "framework gave (a user model, a hasher, an authentication hook) and what had to be written.",
+    ),
+    Concern(
         "persistence",
         "Persistence and repository",
         "How the variant reaches the database: the engine or connection pool made once per process, the "

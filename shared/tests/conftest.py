@@ -13,6 +13,16 @@ PG_SERVER_URL = os.environ.get("CONTRACT_DATABASE_URL", "")
 
 @pytest.fixture(scope="session")
 def postgresql_url() -> Iterator[str]:
+    yield from _throwaway_postgresql_database()
+
+
+@pytest.fixture
+def fresh_postgresql_url() -> Iterator[str]:
+    """A database of its own, for a test that must start from nothing (a migration's upgrade)."""
+    yield from _throwaway_postgresql_database()
+
+
+def _throwaway_postgresql_database() -> Iterator[str]:
     if not PG_SERVER_URL.startswith("postgresql"):
         pytest.skip("PostgreSQL tests run in `tox -e shared-pg` (CONTRACT_DATABASE_URL names the server)")
     import psycopg

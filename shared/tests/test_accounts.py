@@ -1,4 +1,4 @@
-"""Accounts and tokens (spec 2.0 draft, docs/proposals/spec-2.0-accounts.md): the rules in shared/."""
+"""Accounts and tokens (spec 7): the rules in shared/."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tasktracker import accounts
-from tasktracker.account_service import AccountService
+from tasktracker.account_service import AccountService, IgnoreAuthEvents
+from tasktracker.config import Settings
 from tasktracker.errors import (
     InvalidCredentials,
     InvalidToken,
@@ -19,8 +20,10 @@ from tasktracker.errors import (
     UsernameTaken,
     ValidationFailed,
 )
+from tasktracker.hashing import DUMMY_PASSWORD, FrameworkHasher
 from tasktracker.memory import InMemoryAccountRepository
 from tasktracker.passwords import MEMORY_COST_KIB, Argon2Hasher
+from tasktracker.unit_of_work import InMemoryUnitOfWork
 
 GOOD_PASSWORD = "correct horse battery staple"
 START = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
@@ -201,8 +204,13 @@ class RecordingEvents:
     def __init__(self) -> None:
         self.outcomes: list[str] = []
 
+        self.authenticated_users: list[int] = []
+
     def auth_attempt(self, outcome: str) -> None:
         self.outcomes.append(outcome)
+
+    def authenticated(self, user_id: int) -> None:
+        self.authenticated_users.append(user_id)
 
 
 class Clock:
@@ -293,7 +301,38 @@ def test_an_unknown_user_and_a_wrong_password_cost_and_answer_the_same(
         answers.append((hasher.verifications - before, raised.value.to_dict("r")))
     assert answers[0] == answers[1] and answers[0][0] == 1
     assert events.outcomes == ["invalid_credentials", "invalid_credentials"]
-    assert InvalidCredentials.commits, "the failure it records must outlive the error response"
+
+
+def test_a_failed_attempt_is_kept_by_a_unit_of_work_that_would_roll_back(clock: Clock, hasher: CountingHasher) -> None:
+    unit_of_work = InMemoryUnitOfWork()
+    service = AccountService.over(unit_of_work, hasher, Settings.from_env("flask", {}), IgnoreAuthEvents())
+    with pytest.raises(InvalidCredentials):
+        service.issue_token(credentials("nobody"))
+    unit_of_work.finish(succeeded=False)
+    assert (unit_of_work.commits, unit_of_work.rollbacks) == (1, 0), "the failure must outlive the 401"
+
+
+def test_settings_configure_the_service() -> None:
+    settings = Settings.from_env("flask", {"ALLOW_SIGNUP": "FALSE", "TOKEN_TTL_HOURS": "0.5"})
+    service = AccountService.over(InMemoryUnitOfWork(), CountingHasher(), settings, IgnoreAuthEvents())
+    assert (service.allow_signup, service.token_ttl_hours) == (False, 0.5)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("ALLOW_SIGNUP", "yes"),
+        ("ALLOW_SIGNUP", ""),
+        ("TOKEN_TTL_HOURS", "0"),
+        ("TOKEN_TTL_HOURS", "-1"),
+        ("TOKEN_TTL_HOURS", "soon"),
+        ("TOKEN_TTL_HOURS", "nan"),
+        ("TOKEN_TTL_HOURS", "inf"),
+    ],
+)
+def test_bad_account_settings_fail_start_up(name: str, value: str) -> None:
+    with pytest.raises(ValueError, match=name):
+        Settings.from_env("flask", {name: value})
 
 
 def test_five_failures_lock_the_username_even_for_the_right_password(
@@ -348,3 +387,25 @@ def test_with_the_real_hasher(clock: Clock) -> None:
     assert service.authenticate(f"Bearer {service.issue_token(credentials()).token}").user.username == "ada"
     with pytest.raises(InvalidCredentials):
         service.issue_token(credentials(password="wrong password"))
+
+
+def test_the_framework_hasher_adapter() -> None:
+    checked: list[str] = []
+
+    def make(password: str) -> str:
+        return "h:" + password
+
+    def check(stored: str, password: str) -> bool:
+        checked.append(stored)
+        if not stored.startswith("h:"):
+            raise ValueError("not a hash of ours")
+        return stored == "h:" + password
+
+    hasher = FrameworkHasher(make, check)
+    assert hasher.verify(hasher.hash("secret pass"), "secret pass")
+    assert not hasher.verify(hasher.hash("secret pass"), "other pass")
+    assert not hasher.verify("garbage", "secret pass"), "an unreadable hash is a wrong password"
+    checked.clear()
+    assert not hasher.verify(accounts.unusable_password(), "")
+    hasher.verify_dummy("whatever")
+    assert checked == ["h:" + DUMMY_PASSWORD] * 2, "legacy's hash and an unknown user each cost one check"

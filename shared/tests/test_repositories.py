@@ -1,4 +1,4 @@
-"""The repository contracts (tasks; accounts, spec 2.0 draft), run against the in-memory references
+"""The repository contracts (tasks; accounts, spec 7), run against the in-memory references
 and SQLAlchemy on both databases."""
 
 import threading
@@ -11,6 +11,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
+from tasktracker.accounts import unusable_password
+from tasktracker.domain import utc_now
 from tasktracker.errors import UsernameTaken
 from tasktracker.memory import InMemoryAccountRepository, InMemoryTaskRepository
 from tasktracker.sqla import SqlAlchemyTaskRepository, create_engine_for
@@ -23,22 +25,34 @@ from tasktracker.testing.repository_contract import RepositoryContract
 
 class TestInMemoryRepository(RepositoryContract):
     @pytest.fixture
-    def task_repository(self) -> InMemoryTaskRepository:
-        return InMemoryTaskRepository()
+    def task_repositories(self) -> tuple[InMemoryTaskRepository, InMemoryTaskRepository]:
+        first = InMemoryTaskRepository(owner_id=1)
+        return first, first.of(2)
 
 
-def _session_repository(engine: Engine, repository_type=SqlAlchemyTaskRepository) -> Iterator:
+def _session_repositories(engine: Engine) -> Iterator[tuple[SqlAlchemyTaskRepository, SqlAlchemyTaskRepository]]:
+    """Two owners' repositories on one session, whose transaction is rolled back at the end."""
     with Session(engine) as session:
-        yield repository_type(session)
+        accounts = SqlAlchemyAccountRepository(session)
+        first, second = (accounts.add_user(name, unusable_password(), utc_now()) for name in ("first", "second"))
+        # Committed, so that the transaction the test begins holds no lock yet (SQLite's ping).
+        session.commit()
+        yield SqlAlchemyTaskRepository(session, first.id), SqlAlchemyTaskRepository(session, second.id)
+        session.rollback()
+
+
+def _session_accounts(engine: Engine) -> Iterator[SqlAlchemyAccountRepository]:
+    with Session(engine) as session:
+        yield SqlAlchemyAccountRepository(session)
         session.rollback()
 
 
 class TestSqlAlchemyOnSqlite(RepositoryContract):
     @pytest.fixture
-    def task_repository(self, sqlite_url: str) -> Iterator[SqlAlchemyTaskRepository]:
+    def task_repositories(self, sqlite_url: str) -> Iterator[tuple[SqlAlchemyTaskRepository, SqlAlchemyTaskRepository]]:
         upgrade(sqlite_url)
         engine = create_engine_for(sqlite_url)
-        yield from _session_repository(engine)
+        yield from _session_repositories(engine)
         engine.dispose()
 
 
@@ -52,11 +66,13 @@ def migrated_engine(postgresql_url: str) -> Iterator[Engine]:
 
 class TestSqlAlchemyOnPostgresql(RepositoryContract):
     @pytest.fixture
-    def task_repository(self, migrated_engine: Engine) -> Iterator[SqlAlchemyTaskRepository]:
-        # Each test sees an empty table and restarts ids; the session's transaction is rolled back anyway.
+    def task_repositories(
+        self, migrated_engine: Engine
+    ) -> Iterator[tuple[SqlAlchemyTaskRepository, SqlAlchemyTaskRepository]]:
+        # Each test sees empty tables and restarts ids; the session's transaction is rolled back anyway.
         with migrated_engine.begin() as connection:
-            connection.execute(text("TRUNCATE tasks, task_tags RESTART IDENTITY"))
-        yield from _session_repository(migrated_engine)
+            connection.execute(text("TRUNCATE tasks, task_tags, users RESTART IDENTITY CASCADE"))
+        yield from _session_repositories(migrated_engine)
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
@@ -78,13 +94,13 @@ def test_unreachable_database_is_unavailable_and_not_ready() -> None:
 
     engine = create_engine_for("postgresql://postgres@127.0.0.1:9/unreachable")
     with Session(engine) as session:
-        repository = SqlAlchemyTaskRepository(session)
+        repository = SqlAlchemyTaskRepository(session, owner_id=1)
         assert repository.ping() is False
         with pytest.raises(Unavailable):
             repository.get(1)
 
 
-# --- accounts (spec 2.0 draft) ---------------------------------------------------------------
+# --- accounts (spec 7) ---------------------------------------------------------------
 
 
 class TestInMemoryAccounts(AccountRepositoryContract):
@@ -98,7 +114,7 @@ class TestSqlAlchemyAccountsOnSqlite(AccountRepositoryContract):
     def account_repository(self, sqlite_url: str) -> Iterator[SqlAlchemyAccountRepository]:
         upgrade(sqlite_url)
         engine = create_engine_for(sqlite_url)
-        yield from _session_repository(engine, SqlAlchemyAccountRepository)
+        yield from _session_accounts(engine)
         engine.dispose()
 
 
@@ -107,7 +123,7 @@ class TestSqlAlchemyAccountsOnPostgresql(AccountRepositoryContract):
     def account_repository(self, migrated_engine: Engine) -> Iterator[SqlAlchemyAccountRepository]:
         with migrated_engine.begin() as connection:
             connection.execute(text("TRUNCATE users, api_tokens, login_failures RESTART IDENTITY CASCADE"))
-        yield from _session_repository(migrated_engine, SqlAlchemyAccountRepository)
+        yield from _session_accounts(migrated_engine)
 
 
 def _race_to_sign_up(engine: Engine, racers: int = 4) -> list[str]:

@@ -7,7 +7,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import sessionmaker
 
-from tasktracker.domain import Status
+from tasktracker.domain import Status, utc_now
 from tasktracker.errors import Unavailable
 from tasktracker.service import TaskService
 from tasktracker.sqla import SqlAlchemyUnitOfWork, create_engine_for
@@ -32,7 +32,7 @@ class TestSqlAlchemyUnitOfWorkOnPostgresql(UnitOfWorkContract):
         upgrade(postgresql_url)
         engine: Engine = create_engine_for(postgresql_url)
         with engine.begin() as connection:
-            connection.execute(text("TRUNCATE tasks, task_tags RESTART IDENTITY"))
+            connection.execute(text("TRUNCATE tasks, task_tags, users RESTART IDENTITY CASCADE"))
         yield lambda: SqlAlchemyUnitOfWork(sessionmaker(bind=engine))
         engine.dispose()
 
@@ -41,7 +41,7 @@ def test_a_database_failure_at_commit_is_a_503(sqlite_url: str, monkeypatch: pyt
     upgrade(sqlite_url)
     engine = create_engine_for(sqlite_url)
     unit_of_work = SqlAlchemyUnitOfWork(sessionmaker(bind=engine))
-    unit_of_work.tasks.add(make_new_task("never stored"))
+    unit_of_work.tasks_of(unit_of_work.accounts.add_user("owner", "!", utc_now()).id).add(make_new_task("never stored"))
 
     def lost_connection() -> None:
         raise OperationalError("COMMIT", {}, Exception("server closed the connection"))
@@ -55,7 +55,7 @@ def test_a_database_failure_at_commit_is_a_503(sqlite_url: str, monkeypatch: pyt
 
 def test_the_in_memory_unit_counts_what_it_was_asked() -> None:
     with InMemoryUnitOfWork() as committed:
-        committed.tasks.add(make_new_task())
+        committed.tasks_of(1).add(make_new_task())
     with pytest.raises(ValueError), InMemoryUnitOfWork() as rolled_back:
         raise ValueError
     assert (committed.commits, committed.rollbacks) == (1, 0)
@@ -79,7 +79,7 @@ class CountingEvents:
 def test_events_are_reported_only_once_the_unit_has_committed() -> None:
     events = CountingEvents()
     unit_of_work = InMemoryUnitOfWork()
-    service = TaskService(unit_of_work.tasks, events=unit_of_work.collect(events))
+    service = TaskService(unit_of_work.tasks_of(1), events=unit_of_work.collect(events))
     task = service.create_task({"title": "counted"})
     service.update_task(task.id, {"status": "in_progress"})
     assert events.seen == []
@@ -90,11 +90,11 @@ def test_events_are_reported_only_once_the_unit_has_committed() -> None:
 def test_events_of_a_rolled_back_or_failed_commit_are_never_reported() -> None:
     events = CountingEvents()
     rolled_back = InMemoryUnitOfWork()
-    TaskService(rolled_back.tasks, events=rolled_back.collect(events)).create_task({"title": "rolled back"})
+    TaskService(rolled_back.tasks_of(1), events=rolled_back.collect(events)).create_task({"title": "rolled back"})
     rolled_back.finish(succeeded=False)
 
     failed = InMemoryUnitOfWork()
-    TaskService(failed.tasks, events=failed.collect(events)).create_task({"title": "commit fails"})
+    TaskService(failed.tasks_of(1), events=failed.collect(events)).create_task({"title": "commit fails"})
 
     def failing_commit() -> None:
         raise Unavailable()

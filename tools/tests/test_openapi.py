@@ -2,8 +2,8 @@
 
 Schemathesis (reliability/test_fuzz.py) generates requests from the document and expects a value
 the document calls valid to be accepted; these tests hold each request value's schema to the
-function in ``tasktracker.validation`` that judges it, through jsonschema-rs, the validator
-schemathesis itself uses.
+function in ``tasktracker.validation`` or ``tasktracker.accounts`` that judges it, through
+jsonschema-rs, the validator schemathesis itself uses.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ import yaml
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from tasktracker import SPEC_VERSION
+from tasktracker import SPEC_VERSION, accounts
+from tasktracker.errors import ValidationFailed
 from tasktracker.http import ROUTES
 from tasktracker.validation import FieldInvalid, clean_description, clean_tag, clean_title, parse_date
 
@@ -29,7 +30,7 @@ AWKWARD = (
 TEXT = st.text(st.one_of(st.sampled_from(AWKWARD), st.characters(exclude_categories=("Cs",))), max_size=40)
 
 
-def accepts(schema_name: str, value: str) -> bool:
+def accepts(schema_name: str, value: object) -> bool:
     validator = jsonschema_rs.validator_for(
         {"$ref": f"#/components/schemas/{schema_name}", "components": DOCUMENT["components"]}, validate_formats=True
     )
@@ -42,6 +43,19 @@ def valid(clean, value: str) -> bool:
     except FieldInvalid:
         return False
     return True
+
+
+def signup_errors(document: object) -> set[tuple[str, str]]:
+    """The (field, code) pairs ``accounts.validate_signup`` reports for a sign-up body."""
+    try:
+        accounts.validate_signup(document)
+    except ValidationFailed as failure:
+        return {(error.field, error.code) for error in failure.errors}
+    return set()
+
+
+# A password no sign-up refuses, whatever the username: not common, and longer than any username.
+UNREMARKABLE_PASSWORD = "correct horse battery staple, unremarkable and long"
 
 
 OPERATIONS = ("get", "head", "post", "put", "patch", "delete", "options", "trace")
@@ -101,3 +115,52 @@ def test_what_is_not_a_date_is_refused_by_both(value):
 @given(st.dates())
 def test_every_date_is_a_date(day):
     assert accepts("Date", day.isoformat()) and valid(parse_date, day.isoformat())
+
+
+@given(TEXT)
+@example(" \u212aelvin ")
+@example("\u0130bc")
+@example("ab")
+@example("a" * 32)
+@example("a" * 33)
+@example("_abc")
+@example("Abc.De-f_9")
+def test_username_input_accepts_exactly_the_usernames_shared_accepts(value):
+    errors = signup_errors({"username": value, "password": UNREMARKABLE_PASSWORD})
+    assert accepts("UsernameInput", value) == (("username", "invalid_format") not in errors)
+
+
+@given(TEXT | st.text(min_size=250, max_size=260))
+@example("a" * 7)
+@example("a" * 8)
+@example("a" * 256)
+@example("a" * 257)
+@example("\U0001f600" * 8)
+def test_password_input_accepts_exactly_the_lengths_shared_accepts(value):
+    errors = signup_errors({"username": "someone", "password": value})
+    assert accepts("PasswordInput", value) == (not errors & {("password", "too_short"), ("password", "too_long")})
+
+
+@pytest.mark.parametrize(
+    ("schema_name", "document"),
+    [
+        ("SignUp", {"username": "someone", "password": UNREMARKABLE_PASSWORD, "extra": 1}),
+        ("SignUp", {"username": "someone"}),
+        ("SignUp", {"username": 5, "password": UNREMARKABLE_PASSWORD}),
+        ("TokenRequest", {"username": "someone", "password": "x", "extra": 1}),
+        ("TokenRequest", {"password": "x"}),
+        ("TokenRequest", {"username": "someone", "password": None}),
+    ],
+)
+def test_a_body_shared_refuses_for_its_keys_is_refused_by_the_schema(schema_name, document):
+    validate = accounts.validate_signup if schema_name == "SignUp" else accounts.validate_token_request
+    with pytest.raises(ValidationFailed):
+        validate(document)
+    assert not accepts(schema_name, document)
+
+
+@given(st.text(), st.text())
+def test_token_request_accepts_every_pair_of_strings_as_shared_does(username, password):
+    document = {"username": username, "password": password}
+    accounts.validate_token_request(document)
+    assert accepts("TokenRequest", document)

@@ -1,3 +1,3 @@
 """The Task Tracker domain package shared by all six variants. See README.md for the tour."""
 
-SPEC_VERSION = "1.2"
+SPEC_VERSION = "2.0"

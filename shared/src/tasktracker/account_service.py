@@ -1,6 +1,6 @@
-"""The account service: sign-up, tokens, authentication, revocation (spec 2.0 draft).
+"""The account service: sign-up, tokens, authentication, revocation (spec 7).
 
-Not served by any variant yet: docs/proposals/spec-2.0-accounts.md. Like the task service, it
+Like the task service, it
 takes primitive values and a repository and raises the spec's problems; the variant owns the
 transaction. A variant whose framework has its own user model and hasher gives this service a
 repository over that model and a hasher over that machinery.
@@ -11,10 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from tasktracker import accounts
+from tasktracker.config import DEFAULT_TOKEN_TTL_HOURS, Settings
 from tasktracker.domain import utc_now
+
+if TYPE_CHECKING:
+    from tasktracker.unit_of_work import UnitOfWork
 from tasktracker.errors import (
     InvalidCredentials,
     InvalidToken,
@@ -55,9 +59,11 @@ class AccountRepository(Protocol):
 
     def revoke_token(self, digest: str) -> None: ...
 
-    def add_login_failure(self, username: str, at: datetime) -> None: ...
+    def add_login_failure(self, key: str, at: datetime) -> None:
+        """Record a failed attempt under ``key`` (``accounts.failure_key`` of the username)."""
+        ...
 
-    def login_failures_since(self, username: str, since: datetime) -> list[datetime]: ...
+    def login_failures_since(self, key: str, since: datetime) -> list[datetime]: ...
 
 
 class PasswordHasher(Protocol):
@@ -77,9 +83,16 @@ class AuthEvents(Protocol):
         """``success``, ``invalid_credentials`` or ``locked``: the ``auth_attempts_total`` outcomes."""
         ...
 
+    def authenticated(self, user_id: int) -> None:
+        """A request's token was valid: its access line names the user (spec 6.2)."""
+        ...
+
 
 class IgnoreAuthEvents:
     def auth_attempt(self, outcome: str) -> None:
+        pass
+
+    def authenticated(self, user_id: int) -> None:
         pass
 
 
@@ -98,15 +111,34 @@ class AccountService:
         hasher: PasswordHasher,
         events: AuthEvents | None = None,
         clock: Callable[[], datetime] = utc_now,
-        token_ttl_hours: int = accounts.DEFAULT_TOKEN_TTL_HOURS,
+        token_ttl_hours: float = DEFAULT_TOKEN_TTL_HOURS,
         allow_signup: bool = True,
+        keep_failed_attempt: Callable[[], None] = lambda: None,
     ) -> None:
         self.repository = repository
+        # Called once a failed attempt is recorded: the transaction must keep it although the
+        # request is answered with an error (UnitOfWork.commit_even_if_failed).
+        self.keep_failed_attempt = keep_failed_attempt
         self.hasher = hasher
         self.events = events or IgnoreAuthEvents()
         self.clock = clock
         self.token_ttl_hours = token_ttl_hours
         self.allow_signup = allow_signup
+
+    @classmethod
+    def over(
+        cls, unit_of_work: UnitOfWork, hasher: PasswordHasher, settings: Settings, events: AuthEvents
+    ) -> AccountService:
+        """The service on a request's unit of work, as ``settings`` (ALLOW_SIGNUP, TOKEN_TTL_HOURS)
+        configure it: what every variant uses."""
+        return cls(
+            unit_of_work.accounts,
+            hasher,
+            events=events,
+            token_ttl_hours=settings.token_ttl_hours,
+            allow_signup=settings.allow_signup,
+            keep_failed_attempt=unit_of_work.commit_even_if_failed,
+        )
 
     def check_signup_open(self) -> None:
         """Before the body is read: with sign-up off, the route is 403 whatever is sent."""
@@ -121,7 +153,8 @@ class AccountService:
     def issue_token(self, document: object) -> IssuedToken:
         """A new token for valid credentials; every failure is recorded, and counts towards the lock-out."""
         credentials, now = accounts.validate_token_request(document), self.clock()
-        failures = self.repository.login_failures_since(credentials.username, now - accounts.LOCKOUT_WINDOW)
+        failure_key = accounts.failure_key(credentials.username)
+        failures = self.repository.login_failures_since(failure_key, now - accounts.LOCKOUT_WINDOW)
         retry_after = accounts.lockout_retry_after(failures, now)
         if retry_after is not None:
             self.events.auth_attempt("locked")
@@ -130,7 +163,8 @@ class AccountService:
         if found is None:
             self.hasher.verify_dummy(credentials.password)
         if found is None or not self.hasher.verify(found[1], credentials.password):
-            self.repository.add_login_failure(credentials.username, now)
+            self.repository.add_login_failure(failure_key, now)
+            self.keep_failed_attempt()
             self.events.auth_attempt("invalid_credentials")
             raise InvalidCredentials()
         user, token = found[0], accounts.new_token()
@@ -154,6 +188,7 @@ class AccountService:
         user = self.repository.user_of_token(digest, self.clock())
         if user is None:
             raise InvalidToken()
+        self.events.authenticated(user.id)
         return Authenticated(user, digest)
 
     def revoke(self, authenticated: Authenticated) -> None:

@@ -1,6 +1,6 @@
-"""The rules of accounts and API tokens (spec 2.0 draft: docs/proposals/spec-2.0-accounts.md).
+"""The rules of accounts and API tokens (spec 7).
 
-Not served by any variant yet. Sign-up and token requests are validated here, tokens are made and
+Sign-up and token requests are validated here, tokens are made and
 digested here, and the ``Authorization`` header and the lock-out window are read here, once.
 """
 
@@ -25,7 +25,6 @@ PASSWORD_LENGTH_RANGE = (8, 256)
 TOKEN_BYTES = 32
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]+")
 TOKEN_TYPE = "Bearer"
-DEFAULT_TOKEN_TTL_HOURS = 720
 # The lock-out: this many failures for one username within the window lock it until the oldest
 # of them leaves the window.
 LOCKOUT_FAILURES = 5
@@ -122,7 +121,7 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("ascii")).hexdigest()
 
 
-def token_expiry(issued_at: datetime, ttl_hours: int) -> datetime:
+def token_expiry(issued_at: datetime, ttl_hours: float) -> datetime:
     return issued_at + timedelta(hours=ttl_hours)
 
 
@@ -145,6 +144,15 @@ def bearer_token(authorization: str | None) -> str:
 
 
 # --- the lock-out -----------------------------------------------------------------------------
+
+
+def failure_key(username: str) -> str:
+    """What a failed attempt is stored under: the SHA-256, in hex, of the normalised username.
+
+    A token request checks no length or format (that would reveal the rules of stored names), so
+    the username may be any string; its digest has a fixed size that every index takes.
+    """
+    return hashlib.sha256(username.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def lockout_retry_after(failures: list[datetime], now: datetime) -> int | None:

@@ -6,6 +6,7 @@ so that the Django ORM and web2py's DAL can be configured from the same string.
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from collections.abc import Mapping
@@ -18,6 +19,28 @@ from urllib.parse import unquote, urlsplit
 
 DEFAULT_DATABASE_URL = "sqlite:///var/tasks.db"
 LOG_FORMATS = ("json", "text")
+# Spec 7.2: a token's life, in hours, unless TOKEN_TTL_HOURS says otherwise.
+DEFAULT_TOKEN_TTL_HOURS = 720.0
+_BOOLEANS = {"true": True, "false": False}
+
+
+def parse_allow_signup(text: str) -> bool:
+    """``ALLOW_SIGNUP``: ``true`` or ``false``, in any case; anything else fails start-up."""
+    try:
+        return _BOOLEANS[text.strip().lower()]
+    except KeyError:
+        raise ValueError(f"ALLOW_SIGNUP must be true or false, not {text!r}") from None
+
+
+def parse_token_ttl_hours(text: str) -> float:
+    """``TOKEN_TTL_HOURS``: a positive decimal number of hours (``0.002`` is 7.2 seconds)."""
+    try:
+        hours = float(text)
+    except ValueError:
+        hours = math.nan
+    if not math.isfinite(hours) or hours <= 0:
+        raise ValueError(f"TOKEN_TTL_HOURS must be a positive number of hours, not {text!r}")
+    return hours
 
 
 @dataclass(frozen=True)
@@ -84,6 +107,8 @@ class Settings:
     web_concurrency: int
     thread_pool: int
     secret_key: str
+    allow_signup: bool = True
+    token_ttl_hours: float = DEFAULT_TOKEN_TTL_HOURS
 
     @property
     def database(self) -> DatabaseUrl:
@@ -107,6 +132,8 @@ class Settings:
             web_concurrency=int(env.get("WEB_CONCURRENCY", "2")),
             # Threads of a one-process server; 10 is Cheroot's own default.
             thread_pool=int(env.get("THREAD_POOL", "10")),
-            # Only for frameworks that sign something; this API uses no cookies or sessions.
+            # Only for frameworks that sign something; the API uses no cookies or sessions.
             secret_key=env.get("SECRET_KEY", "development-only-not-secret"),
+            allow_signup=parse_allow_signup(env.get("ALLOW_SIGNUP", "true")),
+            token_ttl_hours=parse_token_ttl_hours(env.get("TOKEN_TTL_HOURS", str(DEFAULT_TOKEN_TTL_HOURS))),
         )

@@ -47,8 +47,6 @@ class ProblemError(Exception):
     status: ClassVar[int]
     code: ClassVar[str]
     default_detail: ClassVar[str]
-    # Whether the request's unit of work commits although this error is the answer.
-    commits: ClassVar[bool] = False
 
     def __init__(self, detail: str | None = None) -> None:
         self.detail = detail or self.default_detail
@@ -156,7 +154,7 @@ class ValidationFailed(FieldErrorsProblem):
     default_detail = "The request body is invalid."
 
 
-# --- accounts and tokens (spec 2.0 draft: docs/proposals/spec-2.0-accounts.md) --------------
+# --- accounts and tokens (spec 7) --------------
 
 
 class _BearerChallenge(ProblemError):
@@ -185,12 +183,11 @@ class InvalidToken(_BearerChallenge):
 
 
 class InvalidCredentials(ProblemError):
-    """The same for an unknown user and a wrong password. The failed attempt it records must be
-    committed although the response is an error: ``commits`` tells the unit of work so."""
+    """The same for an unknown user and a wrong password. The failed attempt it records is
+    committed although the response is an error (``UnitOfWork.commit_even_if_failed``)."""
 
     status, code = 401, "invalid_credentials"
     default_detail = "The username or the password is wrong."
-    commits = True
 
 
 class SignupClosed(ProblemError):

@@ -31,6 +31,10 @@ MAX_BODY_BYTES = 1024 * 1024
 # The spec's route templates and their methods (spec section 4), in the order the Allow header lists them.
 ROUTES: dict[str, tuple[str, ...]] = {
     "/api": ("GET", "HEAD"),
+    "/api/users": ("POST",),
+    "/api/users/me": ("GET", "HEAD"),
+    "/api/tokens": ("POST",),
+    "/api/tokens/current": ("DELETE",),
     "/api/tasks": ("GET", "HEAD", "POST"),
     "/api/tasks/stats": ("GET", "HEAD"),
     "/api/tasks/{id}": ("GET", "HEAD", "PATCH", "DELETE"),
@@ -38,7 +42,16 @@ ROUTES: dict[str, tuple[str, ...]] = {
     "/health/ready": ("GET", "HEAD"),
     "/metrics": ("GET", "HEAD"),
 }
+# The routes that need ``Authorization: Bearer <token>`` (spec 7.3), checked after the route and
+# method (404, 405) and before anything else.
+AUTHENTICATED_ROUTES = frozenset(
+    {"/api/users/me", "/api/tokens/current", "/api/tasks", "/api/tasks/stats", "/api/tasks/{id}"}
+)
 UNMATCHED_ROUTE = "unmatched"
+# Spec 7.1: the sign-up's Location, the current user.
+CURRENT_USER_PATH = "/api/users/me"
+# Spec 7.2: a response that carries a token is never stored by a cache (RFC 6749 5.1).
+TOKEN_RESPONSE_HEADERS = {"Cache-Control": "no-store"}
 
 # Any one segment but the literal sibling route's: /api/tasks/stats is never a task (spec 4).
 TASK_ID_SEGMENT = r"(?!stats$)[^/]+"

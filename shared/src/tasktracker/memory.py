@@ -27,18 +27,43 @@ def _ordered(tasks: list[Task], query: ListQuery) -> list[Task]:
     return sorted(by_id, key=lambda task: getattr(task, field.value), reverse=descending)
 
 
-class InMemoryTaskRepository:
+class _TaskStore:
+    """What every owner's view shares: the tasks by id with their owner, the next id, the lock."""
+
     def __init__(self) -> None:
-        self._tasks: dict[int, Task] = {}
-        self._next_id = 1
-        self._lock = threading.Lock()
+        self.tasks: dict[int, tuple[int, Task]] = {}
+        self.next_id = 1
+        self.lock = threading.Lock()
         self.available = True
 
+
+class InMemoryTaskRepository:
+    """One owner's view of a store of tasks; :meth:`of` gives another owner's view of the same store."""
+
+    def __init__(self, owner_id: int = 1, store: _TaskStore | None = None) -> None:
+        self.owner_id = owner_id
+        self._store = store if store is not None else _TaskStore()
+
+    def of(self, owner_id: int) -> InMemoryTaskRepository:
+        return InMemoryTaskRepository(owner_id, self._store)
+
+    @property
+    def available(self) -> bool:
+        return self._store.available
+
+    @available.setter
+    def available(self, value: bool) -> None:
+        self._store.available = value
+
+    @property
+    def _tasks(self) -> dict[int, Task]:
+        return {task_id: task for task_id, (owner, task) in self._store.tasks.items() if owner == self.owner_id}
+
     def add(self, task: NewTask) -> Task:
-        with self._lock:
-            stored = Task(id=self._next_id, version=1, **dataclasses.asdict(task))
-            self._tasks[stored.id] = stored
-            self._next_id += 1
+        with self._store.lock:
+            stored = Task(id=self._store.next_id, version=1, **dataclasses.asdict(task))
+            self._store.tasks[stored.id] = (self.owner_id, stored)
+            self._store.next_id += 1
             return stored
 
     def get(self, task_id: int) -> Task | None:
@@ -50,19 +75,19 @@ class InMemoryTaskRepository:
         return ordered[query.offset : query.offset + query.limit], len(matching)
 
     def update(self, task: Task, expected_version: int) -> bool:
-        with self._lock:
+        with self._store.lock:
             stored = self._tasks.get(task.id)
             if stored is None or stored.version != expected_version:
                 return False
-            self._tasks[task.id] = task
+            self._store.tasks[task.id] = (self.owner_id, task)
             return True
 
     def delete(self, task_id: int, expected_version: int) -> bool:
-        with self._lock:
+        with self._store.lock:
             stored = self._tasks.get(task_id)
             if stored is None or stored.version != expected_version:
                 return False
-            del self._tasks[task_id]
+            del self._store.tasks[task_id]
             return True
 
     def stats(self, today: date) -> TaskStats:
@@ -75,7 +100,7 @@ class InMemoryTaskRepository:
         )
 
     def ping(self) -> bool:
-        return self.available
+        return self._store.available
 
 
 @dataclasses.dataclass
@@ -86,7 +111,7 @@ class _StoredToken:
 
 
 class InMemoryAccountRepository:
-    """An AccountRepository (spec 2.0 draft) in memory: the reference the database ones are held to."""
+    """An AccountRepository (spec 7) in memory: the reference the database ones are held to."""
 
     def __init__(self) -> None:
         self._users: dict[str, tuple[User, str]] = {}
@@ -120,9 +145,9 @@ class InMemoryAccountRepository:
             if digest in self._tokens:
                 self._tokens[digest].revoked = True
 
-    def add_login_failure(self, username: str, at: datetime) -> None:
+    def add_login_failure(self, key: str, at: datetime) -> None:
         with self._lock:
-            self._failures.append((username, at))
+            self._failures.append((key, at))
 
-    def login_failures_since(self, username: str, since: datetime) -> list[datetime]:
-        return [at for name, at in self._failures if name == username and at >= since]
+    def login_failures_since(self, key: str, since: datetime) -> list[datetime]:
+        return [at for stored, at in self._failures if stored == key and at >= since]

@@ -2,7 +2,7 @@
 
 For the variants whose framework has no hasher of its own, or one too weak (TurboGears'
 quickstart hashes with a static salt and compares with ``==``; Bottle and CherryPy have none).
-Django, Flask and web2py use their framework's machinery instead (spec 2.0 draft). Needs the
+Django, Flask and web2py use their framework's machinery instead (spec 7). Needs the
 ``passwords`` extra.
 """
 

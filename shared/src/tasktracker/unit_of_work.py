@@ -1,4 +1,5 @@
-"""The unit of work: one request's transaction, with the task repository on it.
+"""The unit of work: one request's transaction, with the account repository and each owner's task
+repository on it (spec 7.4: a request reads and writes only its user's tasks).
 
 The pattern of *Architecture Patterns with Python* (chapter 6). A variant opens one where its
 framework begins a request's transaction and closes it where the framework ends one: a
@@ -19,8 +20,9 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
+from tasktracker.account_service import AccountRepository
 from tasktracker.domain import Status
-from tasktracker.memory import InMemoryTaskRepository
+from tasktracker.memory import InMemoryAccountRepository, InMemoryTaskRepository
 from tasktracker.repository import TaskRepository
 from tasktracker.service import TaskEvents
 
@@ -43,7 +45,15 @@ class _EventsAfterCommit:
 
 
 class UnitOfWork(abc.ABC):
-    tasks: TaskRepository
+    accounts: AccountRepository
+
+    @abc.abstractmethod
+    def tasks_of(self, owner_id: int) -> TaskRepository:
+        """The tasks of one user, in this unit's transaction: nobody else's are seen or changed."""
+
+    @abc.abstractmethod
+    def ping(self) -> bool:
+        """True when the database answers a trivial query (readiness). Never raises."""
 
     def collect(self, events: TaskEvents) -> TaskEvents:
         """``events`` for the service, reported only once :meth:`finish` has committed."""
@@ -65,12 +75,22 @@ class UnitOfWork(abc.ABC):
     ) -> None:
         self.finish(succeeded=exception is None)
 
+    def commit_even_if_failed(self) -> None:
+        """What was written so far must be kept although the request will fail (spec 7.2: a failed
+        token request's record, answered 401). :meth:`finish` then commits whatever the outcome.
+
+        A unit whose framework rolls a failed request back before :meth:`finish` can run (a
+        transaction manager that dooms it) commits here at once instead.
+        """
+        self.__dict__["_commit_even_if_failed"] = True
+
     def finish(self, succeeded: bool) -> None:
         """Commit if the request succeeded, else roll back; release the connection either way.
 
         A failing commit raises (``Unavailable`` for a database failure), so that the request
         is answered with an error rather than a success whose change was lost.
         """
+        succeeded = succeeded or self.__dict__.get("_commit_even_if_failed", False)
         try:
             if succeeded:
                 self.commit()
@@ -108,10 +128,19 @@ class UnitOfWork(abc.ABC):
 class InMemoryUnitOfWork(UnitOfWork):
     """For unit tests: changes are made to the repository at once; commits are counted."""
 
-    def __init__(self, tasks: InMemoryTaskRepository | None = None) -> None:
-        self.tasks = tasks if tasks is not None else InMemoryTaskRepository()
+    def __init__(
+        self, tasks: InMemoryTaskRepository | None = None, accounts: InMemoryAccountRepository | None = None
+    ) -> None:
+        self._tasks = tasks if tasks is not None else InMemoryTaskRepository()
+        self.accounts = accounts if accounts is not None else InMemoryAccountRepository()
         self.commits = 0
         self.rollbacks = 0
+
+    def tasks_of(self, owner_id: int) -> InMemoryTaskRepository:
+        return self._tasks.of(owner_id)
+
+    def ping(self) -> bool:
+        return self._tasks.ping()
 
     def commit(self) -> None:
         self.commits += 1

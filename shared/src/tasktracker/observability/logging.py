@@ -25,10 +25,12 @@ REQUEST_ID_HEADER = "X-Request-ID"
 
 _VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
 _current_request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+# Spec 6.2: the access line's user_id, set where a variant authenticates the request (spec 7.3).
+_current_user_id: ContextVar[int | None] = ContextVar("user_id", default=None)
 
 # The only record attributes a formatter writes besides the basics: an allow-list, because
 # frameworks attach objects such as Django's ``request`` whose text would leak query strings.
-STRUCTURED_FIELDS = ("method", "path", "route", "status", "duration_ms")
+STRUCTURED_FIELDS = ("method", "path", "route", "status", "duration_ms", "user_id")
 
 
 def accept_request_id(incoming: str | None) -> str:
@@ -53,6 +55,15 @@ def unbind_request_id(token: Token[str | None]) -> None:
 
 def current_request_id() -> str | None:
     return _current_request_id.get()
+
+
+def bind_user_id(user_id: int | None) -> None:
+    """Who the request is from, once its token is checked: the access line logs it (spec 6.2)."""
+    _current_user_id.set(user_id)
+
+
+def current_user_id() -> int | None:
+    return _current_user_id.get()
 
 
 def format_log_time(created: float) -> str:
@@ -131,8 +142,11 @@ _access_logger = logging.getLogger(ACCESS_LOGGER)
 _error_logger = logging.getLogger(ERROR_LOGGER)
 
 
-def log_access(*, method: str, path: str, route: str, status: int, duration_ms: float) -> None:
-    """The one access line of a request (spec 6.2). ``path`` excludes the query string."""
+def log_access(
+    *, method: str, path: str, route: str, status: int, duration_ms: float, user_id: int | None = None
+) -> None:
+    """The one access line of a request (spec 6.2). ``path`` excludes the query string;
+    ``user_id`` is None for a request without a valid token."""
     _access_logger.info(
         "%s %s %s",
         method,
@@ -144,6 +158,7 @@ def log_access(*, method: str, path: str, route: str, status: int, duration_ms: 
             "route": route,
             "status": status,
             "duration_ms": round(duration_ms, 3),
+            "user_id": user_id,
         },
     )
 

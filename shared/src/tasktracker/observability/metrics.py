@@ -24,6 +24,7 @@ from prometheus_client import (
 
 from tasktracker.config import Settings
 from tasktracker.domain import Status
+from tasktracker.observability.logging import bind_user_id
 from tasktracker.observability.metrics_setup import MULTIPROCESS_DIR_VARIABLE
 
 # Seconds. Dense below 100 ms, where a small CRUD API spends its time, with a tail to 10 s.
@@ -46,6 +47,11 @@ tasks_deleted_total = Counter("tasks_deleted_total", "Tasks deleted.")
 task_status_transitions_total = Counter(
     "task_status_transitions_total", "Status changes of existing tasks.", ["from_status", "to_status"]
 )
+# Spec 7.2: one per token request that passed validation; every outcome is exposed from the start.
+AUTH_OUTCOMES = ("success", "invalid_credentials", "locked")
+auth_attempts_total = Counter("auth_attempts_total", "Token requests by outcome.", ["outcome"])
+for _outcome in AUTH_OUTCOMES:
+    auth_attempts_total.labels(outcome=_outcome)
 # "max": in multiprocess mode every worker writes 1, and the exposition shows one series.
 app_info = Gauge(
     "app_info",
@@ -89,6 +95,19 @@ class PrometheusTaskEvents:
 
 
 TASK_EVENTS = PrometheusTaskEvents()
+
+
+class ObservedAuthEvents:
+    """The account service's AuthEvents: attempts counted, and the user named on the access line."""
+
+    def auth_attempt(self, outcome: str) -> None:
+        auth_attempts_total.labels(outcome=outcome).inc()
+
+    def authenticated(self, user_id: int) -> None:
+        bind_user_id(user_id)
+
+
+AUTH_EVENTS = ObservedAuthEvents()
 
 
 def exposition() -> tuple[bytes, str]:

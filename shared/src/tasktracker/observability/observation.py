@@ -9,7 +9,14 @@ from __future__ import annotations
 import time
 
 from tasktracker.observability import metrics
-from tasktracker.observability.logging import accept_request_id, bind_request_id, log_access, unbind_request_id
+from tasktracker.observability.logging import (
+    accept_request_id,
+    bind_request_id,
+    bind_user_id,
+    current_user_id,
+    log_access,
+    unbind_request_id,
+)
 
 
 class RequestObservation:
@@ -18,6 +25,8 @@ class RequestObservation:
         self.path = path
         self.request_id = accept_request_id(incoming_request_id)
         self._token = bind_request_id(self.request_id)
+        # Anonymous until the variant's authentication binds the token's user.
+        bind_user_id(None)
         self._started = time.perf_counter()
         self._finished = False
 
@@ -28,5 +37,13 @@ class RequestObservation:
         self._finished = True
         duration = time.perf_counter() - self._started
         metrics.observe_request(self.method, route, status, duration)
-        log_access(method=self.method, path=self.path, route=route, status=status, duration_ms=duration * 1000)
+        log_access(
+            method=self.method,
+            path=self.path,
+            route=route,
+            status=status,
+            duration_ms=duration * 1000,
+            user_id=current_user_id(),
+        )
+        bind_user_id(None)
         unbind_request_id(self._token)

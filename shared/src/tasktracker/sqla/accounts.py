@@ -1,4 +1,4 @@
-"""The AccountRepository (spec 2.0 draft) over a SQLAlchemy session. The caller owns the transaction."""
+"""The AccountRepository (spec 7) over a SQLAlchemy session. The caller owns the transaction."""
 
 from __future__ import annotations
 
@@ -60,13 +60,13 @@ class SqlAlchemyAccountRepository:
         with database_failures_as_unavailable():
             self.session.execute(update(TokenRecord).where(TokenRecord.digest == digest).values(revoked=True))
 
-    def add_login_failure(self, username: str, at: datetime) -> None:
+    def add_login_failure(self, key: str, at: datetime) -> None:
         with database_failures_as_unavailable():
-            self.session.execute(insert(LoginFailureRecord).values(username=username, failed_at=at))
+            self.session.execute(insert(LoginFailureRecord).values(username=key, failed_at=at))
 
-    def login_failures_since(self, username: str, since: datetime) -> list[datetime]:
+    def login_failures_since(self, key: str, since: datetime) -> list[datetime]:
         statement = select(LoginFailureRecord.failed_at).where(
-            LoginFailureRecord.username == username, LoginFailureRecord.failed_at >= since
+            LoginFailureRecord.username == key, LoginFailureRecord.failed_at >= since
         )
         with database_failures_as_unavailable():
             moments = self.session.scalars(statement).all()

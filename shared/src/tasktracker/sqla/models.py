@@ -29,15 +29,18 @@ class TaskRecord(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer)
+    # Migration 0005 (spec 7.4): the user who created it. Indexed through the owner-first indexes below.
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
 
     tags: Mapped[list[TaskTagRecord]] = relationship(
         back_populates="task", cascade="all, delete-orphan", lazy="selectin", order_by="TaskTagRecord.tag"
     )
 
-    # Migration 0003: the list's sort keys, and (PostgreSQL) trigram indexes for q's substring search.
+    # Migration 0005 (after 0003's sort keys): one owner's page in either sort order is read from an
+    # index; and (0003, PostgreSQL) trigram indexes for q's substring search.
     __table_args__ = (
-        Index("ix_tasks_created_at_id", "created_at", "id"),
-        Index("ix_tasks_updated_at_id", "updated_at", "id"),
+        Index("ix_tasks_owner_created_at_id", "owner_id", "created_at", "id"),
+        Index("ix_tasks_owner_updated_at_id", "owner_id", "updated_at", "id"),
         *(
             Index(name, column, postgresql_using="gin", postgresql_ops={column: "gin_trgm_ops"}).ddl_if(
                 dialect="postgresql"
@@ -64,7 +67,7 @@ class TaskTagRecord(Base):
 Index("ix_task_tags_tag", TaskTagRecord.tag)
 
 
-# --- accounts (spec 2.0 draft: docs/proposals/spec-2.0-accounts.md) -----------------------------
+# --- accounts (spec 7) -----------------------------
 
 
 class UserRecord(Base):
@@ -96,6 +99,8 @@ class LoginFailureRecord(Base):
     __tablename__ = "login_failures"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Not the username itself but accounts.failure_key of it, its SHA-256: a token request's
+    # username may be any length, and the digest's fixed size fits every index.
     username: Mapped[str] = mapped_column(Text)
     failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

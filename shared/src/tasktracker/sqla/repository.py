@@ -100,12 +100,22 @@ def _order_by(query: ListQuery) -> list[ColumnElement[object]]:
 
 
 class SqlAlchemyTaskRepository:
-    def __init__(self, session: Session) -> None:
+    """One owner's tasks (spec 7.4): every statement is limited to ``owner_id``'s rows, so another
+    user's task is not found, and lists and stats count only the owner's."""
+
+    def __init__(self, session: Session, owner_id: int) -> None:
         self.session = session
+        self.owner_id = owner_id
+        self._owned = TaskRecord.owner_id == owner_id
 
     def add(self, task: NewTask) -> Task:
         with database_failures_as_unavailable():
-            record = TaskRecord(**stored_fields(task), version=1, tags=[TaskTagRecord(tag=tag) for tag in task.tags])
+            record = TaskRecord(
+                **stored_fields(task),
+                owner_id=self.owner_id,
+                version=1,
+                tags=[TaskTagRecord(tag=tag) for tag in task.tags],
+            )
             self.session.add(record)
             self.session.flush()
             return to_domain(record)
@@ -115,12 +125,14 @@ class SqlAlchemyTaskRepository:
             # populate_existing: a retried write must see what other transactions committed,
             # not the copy this session loaded on the previous attempt.
             record = self.session.scalars(
-                select(TaskRecord).where(TaskRecord.id == task_id).execution_options(populate_existing=True)
+                select(TaskRecord)
+                .where(self._owned, TaskRecord.id == task_id)
+                .execution_options(populate_existing=True)
             ).one_or_none()
             return to_domain(record) if record else None
 
     def list(self, query: ListQuery) -> tuple[list[Task], int]:
-        filters = _filters(query)
+        filters = [self._owned, *_filters(query)]
         with database_failures_as_unavailable():
             total = self.session.scalar(select(func.count(TaskRecord.id)).where(*filters)) or 0
             records = self.session.scalars(
@@ -135,7 +147,7 @@ class SqlAlchemyTaskRepository:
                 CursorResult[Any],
                 self.session.execute(
                     update(TaskRecord)
-                    .where(TaskRecord.id == task.id, TaskRecord.version == expected_version)
+                    .where(self._owned, TaskRecord.id == task.id, TaskRecord.version == expected_version)
                     .values(**stored_fields(task), version=task.version)
                     .execution_options(synchronize_session=False)
                 ),
@@ -153,7 +165,7 @@ class SqlAlchemyTaskRepository:
                 CursorResult[Any],
                 self.session.execute(
                     delete(TaskRecord)
-                    .where(TaskRecord.id == task_id, TaskRecord.version == expected_version)
+                    .where(self._owned, TaskRecord.id == task_id, TaskRecord.version == expected_version)
                     .execution_options(synchronize_session=False)
                 ),
             )
@@ -162,13 +174,18 @@ class SqlAlchemyTaskRepository:
     def stats(self, today: date) -> TaskStats:
         with database_failures_as_unavailable():
             by_status = dict(
-                self.session.execute(select(TaskRecord.status, func.count()).group_by(TaskRecord.status)).all()
+                self.session.execute(
+                    select(TaskRecord.status, func.count()).where(self._owned).group_by(TaskRecord.status)
+                ).all()
             )
             by_priority = dict(
-                self.session.execute(select(TaskRecord.priority, func.count()).group_by(TaskRecord.priority)).all()
+                self.session.execute(
+                    select(TaskRecord.priority, func.count()).where(self._owned).group_by(TaskRecord.priority)
+                ).all()
             )
             overdue = self.session.scalar(
                 select(func.count(TaskRecord.id)).where(
+                    self._owned,
                     TaskRecord.due_date < today,
                     TaskRecord.status.not_in([Status.DONE.value, Status.ARCHIVED.value]),
                 )
@@ -181,12 +198,17 @@ class SqlAlchemyTaskRepository:
         )
 
     def ping(self) -> bool:
-        try:
-            # A connection of its own, outside the session's transaction.
-            bind = self.session.get_bind()
-            engine = bind if isinstance(bind, Engine) else bind.engine
-            with engine.connect() as connection:
-                connection.exec_driver_sql("SELECT 1")
-            return True
-        except sqlalchemy_errors.SQLAlchemyError:
-            return False
+        return ping_engine(self.session)
+
+
+def ping_engine(session: Session) -> bool:
+    """True when the session's database answers a trivial query. Never raises."""
+    try:
+        # A connection of its own, outside the session's transaction.
+        bind = session.get_bind()
+        engine = bind if isinstance(bind, Engine) else bind.engine
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+        return True
+    except sqlalchemy_errors.SQLAlchemyError:
+        return False

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from tasktracker.sqla.repository import SqlAlchemyTaskRepository, database_failures_as_unavailable
+from tasktracker.sqla.accounts import SqlAlchemyAccountRepository
+from tasktracker.sqla.repository import SqlAlchemyTaskRepository, database_failures_as_unavailable, ping_engine
 from tasktracker.unit_of_work import UnitOfWork
 
 
@@ -13,7 +14,13 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self.session = session_factory()
-        self.tasks = SqlAlchemyTaskRepository(self.session)
+        self.accounts = SqlAlchemyAccountRepository(self.session)
+
+    def tasks_of(self, owner_id: int) -> SqlAlchemyTaskRepository:
+        return SqlAlchemyTaskRepository(self.session, owner_id)
+
+    def ping(self) -> bool:
+        return ping_engine(self.session)
 
     def commit(self) -> None:
         with database_failures_as_unavailable():

@@ -1,4 +1,4 @@
-"""The account repository contract (spec 2.0 draft): tests any AccountRepository runs against itself.
+"""The account repository contract (spec 7): tests any AccountRepository runs against itself.
 
 Subclass :class:`AccountRepositoryContract` and provide an ``account_repository`` fixture over an
 empty, migrated database. The in-memory and SQLAlchemy repositories pass it; the Django ORM's and

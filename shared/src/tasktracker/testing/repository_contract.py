@@ -1,12 +1,14 @@
 """The repository contract: tests any TaskRepository runs against itself.
 
-Subclass :class:`RepositoryContract` in a test module and provide a ``task_repository`` fixture
-that yields a repository over an empty, migrated database::
+Subclass :class:`RepositoryContract` in a test module and provide a ``task_repositories``
+fixture that yields two repositories over one empty, migrated database (and one transaction):
+the tasks of two different users, so that each owner's tasks are shown to be the owner's only
+(spec 7.4)::
 
     class TestMyRepository(RepositoryContract):
         @pytest.fixture
-        def task_repository(self):
-            ...
+        def task_repositories(self):
+            ...  # yield (first_owners_repository, second_owners_repository)
 
 The in-memory, SQLAlchemy, Django ORM and web2py DAL repositories all pass this same class.
 """
@@ -43,8 +45,16 @@ def titles(tasks: list[Task]) -> list[str]:
 
 class RepositoryContract:
     @pytest.fixture
-    def task_repository(self) -> TaskRepository:
-        raise NotImplementedError("provide a task_repository fixture over an empty database")
+    def task_repositories(self) -> tuple[TaskRepository, TaskRepository]:
+        raise NotImplementedError("provide two owners' repositories over one empty database")
+
+    @pytest.fixture
+    def task_repository(self, task_repositories: tuple[TaskRepository, TaskRepository]) -> TaskRepository:
+        return task_repositories[0]
+
+    @pytest.fixture
+    def other_owner(self, task_repositories: tuple[TaskRepository, TaskRepository]) -> TaskRepository:
+        return task_repositories[1]
 
     # --- add / get ---
 
@@ -271,3 +281,26 @@ class RepositoryContract:
 
     def test_ping(self, task_repository: TaskRepository) -> None:
         assert task_repository.ping() is True
+
+    # --- ownership (spec 7.4) ---
+
+    def test_another_owner_sees_none_of_the_tasks(
+        self, task_repository: TaskRepository, other_owner: TaskRepository
+    ) -> None:
+        mine = task_repository.add(make_new_task("mine", status=Status.IN_PROGRESS, due_date=date(2026, 1, 1)))
+        theirs = other_owner.add(make_new_task("theirs"))
+        assert other_owner.get(mine.id) is None
+        assert titles(other_owner.list(ListQuery(limit=100))[0]) == ["theirs"]
+        assert other_owner.list(ListQuery(limit=100))[1] == 1
+        stats = other_owner.stats(date(2026, 6, 1))
+        assert stats.total == 1 and stats.overdue == 0
+        assert task_repository.stats(date(2026, 6, 1)).overdue == 1
+        assert task_repository.get(theirs.id) is None
+
+    def test_another_owner_cannot_change_or_delete_a_task(
+        self, task_repository: TaskRepository, other_owner: TaskRepository
+    ) -> None:
+        mine = task_repository.add(make_new_task("mine"))
+        assert not other_owner.update(dataclasses.replace(mine, title="taken", version=2), expected_version=1)
+        assert not other_owner.delete(mine.id, expected_version=1)
+        assert task_repository.get(mine.id) == mine

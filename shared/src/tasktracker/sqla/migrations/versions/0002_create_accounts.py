@@ -1,4 +1,4 @@
-"""Create the users, api_tokens and login_failures tables (spec 2.0 draft).
+"""Create the users, api_tokens and login_failures tables (spec 7).
 
 Revision ID: 0002
 Revises: 0001
