@@ -22,10 +22,15 @@ from typing import Any
 from floor_settings import settings
 from sqlalchemy.orm import sessionmaker
 
+from tasktracker.account_service import AccountService
+from tasktracker.accounts import token_document, user_document
 from tasktracker.errors import REASON_PHRASES, NotFound, PayloadTooLarge, ProblemError, handle_failure
 from tasktracker.http import (
+    AUTHENTICATED_ROUTES,
+    CURRENT_USER_PATH,
     LIVE_DOCUMENT,
     ROUTES,
+    TOKEN_RESPONSE_HEADERS,
     api_info,
     decode_json_body,
     etag_for,
@@ -38,8 +43,9 @@ from tasktracker.http import (
     route_template_for_path,
 )
 from tasktracker.observability.logging import current_request_id, logging_config
-from tasktracker.observability.metrics import TASK_EVENTS, exposition, publish_app_info
+from tasktracker.observability.metrics import AUTH_EVENTS, TASK_EVENTS, exposition, publish_app_info
 from tasktracker.observability.wsgi import RequestObservationMiddleware, decoded_path
+from tasktracker.passwords import Argon2Hasher
 from tasktracker.serialization import page_to_dict, stats_to_dict, task_to_dict
 from tasktracker.service import IgnoreEvents, TaskService
 from tasktracker.sqla import SqlAlchemyUnitOfWork, create_engine_for
@@ -47,6 +53,7 @@ from tasktracker.validation import parse_list_query
 
 OBSERVED = os.environ.get("BENCH_OBSERVABILITY", "1") != "0"
 sessions = sessionmaker(bind=create_engine_for(settings.database_url))
+hasher = Argon2Hasher()
 
 Response = tuple[int, list[tuple[str, str]], bytes]
 JSON = "application/json"
@@ -87,8 +94,22 @@ def tasks_route(environ: dict[str, Any], method: str, service: TaskService, task
     return respond(200, task_to_dict(task), [etag])
 
 
+def user_response(user: Any, status: int = 200, headers: list[tuple[str, str]] | None = None) -> Response:
+    return respond(status, user_document(user.id, user.username, user.created_at), headers)
+
+
+def accounts_route(environ: dict[str, Any], template: str, accounts: AccountService) -> Response:
+    """``POST /api/users`` and ``POST /api/tokens`` (spec 7.1, 7.2): no token needed."""
+    if template == "/api/users":
+        accounts.check_signup_open()
+        return user_response(accounts.sign_up(body_document(environ)), 201, [("Location", CURRENT_USER_PATH)])
+    issued = accounts.issue_token(body_document(environ))
+    return respond(201, token_document(issued.token, issued.expires_at), list(TOKEN_RESPONSE_HEADERS.items()))
+
+
 def dispatch(environ: dict[str, Any], method: str, template: str, path: str) -> Response:
-    """The routes that need no database, then those that run in a unit of work of their own."""
+    """The routes that need no database, then those that run in a unit of work of their own:
+    the public account routes, then the ones that need a bearer token (spec 7.3)."""
     if template == "/api":
         return respond(200, api_info(settings))
     if template == "/health/live":
@@ -97,17 +118,27 @@ def dispatch(environ: dict[str, Any], method: str, template: str, path: str) -> 
         body, content_type = exposition()
         return 200, [("Content-Type", content_type)], body
     unit_of_work = SqlAlchemyUnitOfWork(sessions)
-    events = unit_of_work.collect(TASK_EVENTS) if OBSERVED else IgnoreEvents()
-    service = TaskService(unit_of_work.tasks, events=events)
+    accounts = AccountService.over(unit_of_work, hasher, settings, AUTH_EVENTS)
     try:
         if template == "/health/ready":
-            status, document = readiness(service.database_is_ready())
+            status, document = readiness(unit_of_work.ping())
             response = respond(status, document)
-        elif template == "/api/tasks/stats":
-            response = respond(200, stats_to_dict(service.stats()))
+        elif template not in AUTHENTICATED_ROUTES:
+            response = accounts_route(environ, template, accounts)
         else:
-            segment = path.rsplit("/", 1)[1] if template == "/api/tasks/{id}" else None
-            response = tasks_route(environ, method, service, segment)
+            authenticated = accounts.authenticate(environ.get("HTTP_AUTHORIZATION"))
+            events = unit_of_work.collect(TASK_EVENTS) if OBSERVED else IgnoreEvents()
+            service = TaskService(unit_of_work.tasks_of(authenticated.user.id), events=events)
+            if template == "/api/users/me":
+                response = user_response(authenticated.user)
+            elif template == "/api/tokens/current":
+                accounts.revoke(authenticated)
+                response = respond(204)
+            elif template == "/api/tasks/stats":
+                response = respond(200, stats_to_dict(service.stats()))
+            else:
+                segment = path.rsplit("/", 1)[1] if template == "/api/tasks/{id}" else None
+                response = tasks_route(environ, method, service, segment)
     except BaseException:
         unit_of_work.finish(succeeded=False)
         raise

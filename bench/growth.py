@@ -46,12 +46,14 @@ def template(number: int) -> dict:
 
 def seed_templates(server: run.Server) -> None:
     """100 tasks through the API: a third of them moved on to in_progress or done."""
+    token = run.sign_in(server)
     for number in range(TEMPLATES):
-        status, created = run.http("POST", f"{server.base_url}/api/tasks", template(number))
+        status, created = run.http("POST", f"{server.base_url}/api/tasks", template(number), token)
         if status != 201:
             raise SystemExit(f"bench: growth: seeding {server.name} answered {status}")
         moved = {1: "in_progress", 2: "done"}.get(number % 3)
-        if moved and run.http("PATCH", f"{server.base_url}/api/tasks/{created['id']}", {"status": moved})[0] != 200:
+        task_url = f"{server.base_url}/api/tasks/{created['id']}"
+        if moved and run.http("PATCH", task_url, {"status": moved}, token)[0] != 200:
             raise SystemExit(f"bench: growth: moving a task of {server.name} failed")
 
 
@@ -243,7 +245,7 @@ def postgres_plans(server: run.Server, env_dirs: dict, scratch: Path) -> dict[st
         for query, (_, path) in QUERIES.items():
             time.sleep(0.3)
             offset = log.stat().st_size
-            if run.http("GET", server.base_url + path)[0] != 200:
+            if run.http("GET", server.base_url + path, token=server.token)[0] != 200:
                 raise SystemExit(f"bench: growth: {server.name} failed {path}")
             time.sleep(0.5)  # the log is written by the backend, after the response may have gone
             with log.open("rb") as handle:

@@ -99,6 +99,8 @@ class Server:
     process: subprocess.Popen | None = None
     port: int = 0
     ids: dict[str, int] = field(default_factory=dict)
+    # The bearer token of the user the bench signs up on it (spec 2.0); None for a bare endpoint.
+    token: str | None = None
     log_path: Path | None = None
     database_url: str | None = None
 
@@ -171,9 +173,10 @@ def servers(scratch: Path) -> list[Server]:
 # --- processes ------------------------------------------------------------------------------
 
 
-def http(method: str, url: str, body: dict | None = None) -> tuple[int, dict]:
+def http(method: str, url: str, body: dict | None = None, token: str | None = None) -> tuple[int, dict]:
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             text = response.read()
@@ -240,14 +243,27 @@ def wait_ready(server: Server) -> None:
         time.sleep(0.1)
 
 
+def sign_in(server: Server) -> str:
+    """A user of its own on ``server``, signed up once, and its token: every measured request carries it."""
+    if server.token is None:
+        credentials = {"username": f"bench-{os.getpid()}-{server.port}", "password": f"bench password {time.time_ns()}"}
+        for path in ("/api/users", "/api/tokens"):
+            status, answer = http("POST", server.base_url + path, credentials)
+            if status != 201:
+                raise SystemExit(f"bench: {path} on {server.name} answered {status}")
+        server.token = answer["token"]
+    return server.token
+
+
 def seed(server: Server) -> None:
     """Enough tasks for a 20-item page of each filter; one task read, another patched."""
     if server.kind == "bare":
         return
+    token = sign_in(server)
     priorities = ["low", "normal", "high", "urgent"]
     for number in range(SEEDED_TASKS):
         document = {"title": f"seed {number}", "priority": priorities[number % 4], "tags": ["seed", f"s{number % 5}"]}
-        status, created = http("POST", f"{server.base_url}/api/tasks", document)
+        status, created = http("POST", f"{server.base_url}/api/tasks", document, token)
         if status != 201:
             raise SystemExit(f"bench: seeding {server.name} answered {status}")
         server.ids.setdefault("read_id", created["id"])
@@ -311,7 +327,8 @@ def run_wrk(server: Server, operation: Operation, seconds: int, scratch: Path) -
     command = [
         "taskset", "-c", CLIENT_CPU, "wrk", "--threads", "1", "--connections", str(CONNECTIONS),
         "--duration", f"{seconds}s",
-        "--timeout", "10s", "--script", str(wrk_script(operation, scratch)), url,
+        "--timeout", "10s", "--script", str(wrk_script(operation, scratch)),
+        *(["--header", f"Authorization: Bearer {server.token}"] if server.token else []), url,
     ]  # fmt: skip
     outcome = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
     after = cpu_seconds(server.process.pid)

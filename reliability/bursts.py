@@ -46,8 +46,8 @@ def document(marker: str, client: int, number: int) -> dict:
     }
 
 
-def write_once(base_url: str, body: dict, outcome: BurstOutcome) -> str:
-    """One write; its outcome's name."""
+def write_once(base_url: str, body: dict, outcome: BurstOutcome, token: str) -> str:
+    """One write, as the user of ``token``; its outcome's name."""
     parts = urllib.parse.urlsplit(base_url)
     payload = json.dumps(body).encode()
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=WRITE_TIMEOUT_SECONDS)
@@ -65,7 +65,7 @@ def write_once(base_url: str, body: dict, outcome: BurstOutcome) -> str:
                 "POST",
                 "/api/tasks",
                 body=payload,
-                headers={"Content-Type": "application/json", "Connection": "close"},
+                headers={"Content-Type": "application/json", "Connection": "close", "Authorization": f"Bearer {token}"},
             )
             response = connection.getresponse()
             answer = response.read()
@@ -95,9 +95,11 @@ def write_once(base_url: str, body: dict, outcome: BurstOutcome) -> str:
 class Burst:
     """``clients`` threads writing one after the other until stopped, or until each is refused."""
 
-    def __init__(self, base_url: str, marker: str, clients: int, *, until_refused: bool = False) -> None:
+    def __init__(self, base_url: str, marker: str, clients: int, *, token: str, until_refused: bool = False) -> None:
         self.base_url = base_url
         self.marker = marker
+        # One user writes them all (spec 2.0); reading them back needs a client of that user.
+        self.token = token
         self.outcome = BurstOutcome()
         self.until_refused = until_refused
         self.stopping = threading.Event()
@@ -128,7 +130,7 @@ class Burst:
     def _write(self, client: int) -> None:
         number = 0
         while not self.stopping.is_set():
-            result = write_once(self.base_url, document(self.marker, client, number), self.outcome)
+            result = write_once(self.base_url, document(self.marker, client, number), self.outcome, self.token)
             number += 1
             if result == "refused" and self.until_refused:
                 return

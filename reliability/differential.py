@@ -8,7 +8,7 @@ odd paths and methods. Every step goes to the six in the order of their ports, a
 are compared once normalised:
 
 - the status;
-- the headers the spec names: the media type of ``Content-Type``, ``ETag``, ``Location`` (its id
+- the headers the spec names: the media type of ``Content-Type``, ``ETag``, ``WWW-Authenticate``, ``Location`` (its id
   normalised), ``Allow``, ``X-Request-ID`` (a generated one normalised);
 - the body: JSON with each task id replaced by the order in which that variant's answers first
   showed it, and every timestamp by ``<timestamp>`` (``null`` stays ``null``); any other body as
@@ -16,6 +16,11 @@ are compared once normalised:
   versions in all six (spec 4.6).
 
 Any difference fails, and Hypothesis prints the shrunk sequence of steps that shows it.
+
+Every variant has one user, signed up under the same name before the first example (spec 2.0);
+a step carries that user's token, or (now and then) none, an unknown token or a malformed
+``Authorization`` header, so that the order of checks (404/405, then 401, then the rest) is
+compared too.
 
 This file is not named ``test_*``: it needs all six variants running at once, so the runs of one
 variant (``pytest reliability --variant NAME``) leave it out. ``tools/reliability.py`` runs it
@@ -28,6 +33,7 @@ after them, in its own env, with every variant's tox env:
 
 from __future__ import annotations
 
+import dataclasses
 import http.client
 import json
 import os
@@ -69,6 +75,8 @@ class Step:
     headers: tuple[tuple[str, str], ...] = ()
     body: bytes | None = None
     if_match: str | None = None
+    # The Authorization header: the user's token, or none, an unknown token, a malformed header.
+    auth: str = "token"
 
     def __repr__(self) -> str:
         segment = f"{{task #{self.target}}}" if isinstance(self.target, int) else str(self.target)
@@ -76,6 +84,8 @@ class Step:
         if self.if_match is not None:
             parts.append(f"If-Match={self.if_match!r}")
         parts += [f"{name}={value!r}" for name, value in self.headers]
+        if self.auth != "token":
+            parts.append(f"auth={self.auth}")
         if self.body is not None:
             parts.append(f"body={self.body[:300]!r}")
         return "Step(" + " ".join(parts) + ")"
@@ -222,8 +232,17 @@ IF_MATCH = st.one_of(
 IF_NONE_MATCH = st.sampled_from(["current", "*", 'W/"1"', '"1"', "", "garbage"])
 
 
+AUTHS = st.sampled_from(["token"] * 9 + ["none", "unknown", "malformed"])
+AUTHORIZATION = {"none": None, "unknown": "Bearer " + "u" * 43, "malformed": "Basic dXNlcjpwYXNz"}
+
+
 @st.composite
 def steps(draw) -> Step:
+    return dataclasses.replace(draw(unauthenticated_steps()), auth=draw(AUTHS))
+
+
+@st.composite
+def unauthenticated_steps(draw) -> Step:
     kind = draw(
         st.sampled_from(
             ["create", "create", "create", "patch", "patch", "get", "delete", "list", "list", "stats", "odd"]
@@ -265,6 +284,7 @@ class Target:
 
     name: str
     server: ServerInstance
+    token: str = ""
     task_ids: list[str] = field(default_factory=list)  # created in this example, in order
     etags: dict[str, str] = field(default_factory=dict)  # task id → the last ETag answered
     symbols: dict[int, str] = field(default_factory=dict)  # task id → "task N", by first sight
@@ -286,19 +306,32 @@ class Target:
     def symbol(self, task_id: int) -> str:
         return self.symbols.setdefault(task_id, f"task {len(self.symbols) + 1}")
 
+    def sign_up(self) -> None:
+        """The one user of every example, with the same name on all six."""
+        credentials = json.dumps({"username": "differential", "password": "one user for all examples"}).encode()
+        headers = {"Content-Type": "application/json"}
+        for path in ("/api/users", "/api/tokens"):
+            status, _, body = self.request("POST", path, headers, credentials)
+            assert status == 201, f"{self.name}: {path} answered {status}: {body[:300]!r}"
+        self.token = json.loads(body)["token"]
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
     def reset(self) -> None:
         """Delete every task, so that the example starts from an empty table."""
         self.task_ids.clear()
         self.etags.clear()
         self.symbols.clear()
         while True:
-            status, _, body = self.request("GET", "/api/tasks?limit=100", {}, None)
+            status, _, body = self.request("GET", "/api/tasks?limit=100", self.auth, None)
             assert status == 200, f"{self.name}: listing the leftovers answered {status}"
             items = json.loads(body)["items"]
             if not items:
                 return
             for task in items:
-                status, _, _ = self.request("DELETE", f"/api/tasks/{task['id']}", {}, None)
+                status, _, _ = self.request("DELETE", f"/api/tasks/{task['id']}", self.auth, None)
                 assert status in (204, 404), f"{self.name}: deleting a leftover answered {status}"
 
 
@@ -314,6 +347,9 @@ def resolve(step: Step, target: Target) -> tuple[str, dict[str, str]]:
         path += "?" + step.query
     headers = dict(step.headers)
     headers.setdefault("X-Request-ID", "differential")
+    authorization = f"Bearer {target.token}" if step.auth == "token" else AUTHORIZATION[step.auth]
+    if authorization is not None:
+        headers["Authorization"] = authorization
     current = target.etags.get(task_id or "", '"1"')
     if step.if_match is not None:
         headers["If-Match"] = step.if_match.replace("current", current)
@@ -325,7 +361,7 @@ def resolve(step: Step, target: Target) -> tuple[str, dict[str, str]]:
 def normalise(target: Target, sent_request_id: str, status: int, headers: dict[str, str], body: bytes) -> dict:
     media_type = headers.get("content-type", "").split(";")[0].strip().lower()
     seen = {"status": status, "content-type": media_type}
-    for name in ("etag", "allow"):
+    for name in ("etag", "allow", "www-authenticate"):
         if name in headers:
             seen[name] = headers[name]
     if location := headers.get("location"):
@@ -418,6 +454,7 @@ def six(variant_envs, admin_url, tmp_path_factory) -> list[Target]:
             server.start()
             targets.append(Target(name, server))
             server.wait_until_answering("/health/ready")
+            targets[-1].sign_up()
         yield targets
     except HarnessError as error:
         pytest.fail(str(error), pytrace=False)

@@ -15,8 +15,7 @@ import uuid
 
 import pytest
 from bursts import Burst, assert_kept_whole
-from expectations import assert_json, assert_problem
-from harness import ApiClient
+from expectations import assert_json, assert_problem, sign_up
 from proxy import FaultProxy
 
 pytestmark = pytest.mark.usefixtures("postgres_only")
@@ -34,12 +33,12 @@ def through(proxy: FaultProxy, database_url: str) -> str:
 
 @pytest.fixture
 def proxied(launch, databases):
-    """A variant whose every database connection passes the proxy; the proxy; a client of it."""
+    """A variant whose every database connection passes the proxy; the proxy; a signed-in user of it."""
     database_url = databases.fresh_database_url("outage")
     parts = urllib.parse.urlsplit(database_url)
     with FaultProxy(parts.hostname, parts.port or 5432) as proxy:
         server = launch("outage", database_url=through(proxy, database_url))
-        yield server, proxy, ApiClient(server.base_url)
+        yield server, proxy, sign_up(server.base_url, "outage")
 
 
 def timed(call):
@@ -49,7 +48,8 @@ def timed(call):
 
 
 def test_every_task_route_answers_503_quickly_while_the_database_is_gone_and_recovers(proxied, figures):
-    _, proxy, client = proxied
+    _, proxy, account = proxied
+    client = account.client
     task = assert_json(client.post("/api/tasks", json={"title": "before the outage"}), 201, "Task")
     proxy.cut()
     requests = [
@@ -88,9 +88,9 @@ def test_every_task_route_answers_503_quickly_while_the_database_is_gone_and_rec
 
 
 def test_a_cut_in_the_middle_of_a_write_burst_loses_no_acknowledged_write(proxied, figures):
-    server, proxy, client = proxied
+    server, proxy, account = proxied
     marker = f"cut-{uuid.uuid4().hex[:12]}"
-    with Burst(server.base_url, marker, clients=8) as burst:
+    with Burst(server.base_url, marker, clients=8, token=account.token) as burst:
         burst.wait_until_acknowledged(40)
         proxy.cut()
         time.sleep(0.5)
@@ -100,7 +100,7 @@ def test_a_cut_in_the_middle_of_a_write_burst_loses_no_acknowledged_write(proxie
     outcome = burst.stop()
     # While the database is gone, a write is answered 503; none is left unanswered or broken off.
     assert not outcome.broken and not outcome.unanswered, (outcome.broken + outcome.unanswered)[:5]
-    result = assert_kept_whole(client, outcome, marker)
+    result = assert_kept_whole(account.client, outcome, marker)
     figures["outage_burst"] = {
         "writes": outcome.attempts,
         "acknowledged": len(outcome.acknowledged),

@@ -6,6 +6,10 @@ phases ``examples, coverage, fuzzing, stateful``. The stateful phase follows the
 links (create → get, patch and delete with the returned ETag as ``If-Match``) and the ones
 schemathesis infers.
 
+It runs as a signed-in user (spec 2.0): ``schemathesis.toml``, written beside the run, gives
+every request that user's bearer token, and ``revokeToken`` a second token of theirs, so that
+revoking it does not end the run's own.
+
 The bar is zero findings. ``schemathesis-baseline.json`` holds the failures that are the tool's
 own mistake, each with its reason; anything else fails this test with schemathesis' report.
 
@@ -24,6 +28,7 @@ import sys
 import time
 from pathlib import Path
 
+from expectations import sign_up, take_token
 from harness import ApiClient, MetricsReader
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +38,14 @@ EXAMPLES = int(os.environ.get("RELIABILITY_FUZZ_EXAMPLES", "25"))
 SECONDS = os.environ.get("RELIABILITY_FUZZ_SECONDS")
 SEED = int(os.environ.get("RELIABILITY_FUZZ_SEED", "20261204"))
 PHASES = "examples,coverage,fuzzing,stateful"
+# Read by schemathesis from the run's folder; the tokens come from the environment.
+CONFIG = """\
+headers = { Authorization = "Bearer ${FUZZ_TOKEN}" }
+
+[[operations]]
+include-operation-id = "revokeToken"
+headers = { Authorization = "Bearer ${FUZZ_SPARE_TOKEN}" }
+"""
 
 
 def requests_counted(client: ApiClient) -> int:
@@ -59,12 +72,16 @@ def test_schemathesis_finds_nothing_the_baseline_does_not_explain(launch, figure
     assert BASELINE.is_file(), "schemathesis would write a new baseline from this run's failures"
     server = launch("fuzz")
     client = ApiClient(server.base_url)
+    account = sign_up(server.base_url, "fuzz")
+    spare = take_token(client, account.username, account.password)
+    (tmp_path / "schemathesis.toml").write_text(CONFIG, encoding="utf-8")
+    environment = {**os.environ, "FUZZ_TOKEN": account.token, "FUZZ_SPARE_TOKEN": spare}
     counted_before = requests_counted(client)
     report_path = tmp_path / "schemathesis.json"
     started = time.monotonic()
     completed = subprocess.run(
         schemathesis_command(server.base_url, report_path),
-        cwd=tmp_path, capture_output=True, text=True, timeout=float(SECONDS or 0) + 600,
+        cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=float(SECONDS or 0) + 600,
     )  # fmt: skip
     seconds = time.monotonic() - started
     # The scrape that counts is not part of the run.

@@ -15,6 +15,7 @@ import signal
 import uuid
 
 from bursts import Burst, assert_kept_whole
+from expectations import sign_up
 from harness import ApiClient
 
 CLIENTS = 8
@@ -23,15 +24,16 @@ CLIENTS = 8
 def test_kill_9_during_a_write_burst_loses_no_acknowledged_write(launch, databases, figures):
     database_url = databases.fresh_database_url("kill9")
     server = launch("kill9", database_url=database_url)
-    marker = f"kill-{uuid.uuid4().hex[:12]}"
-    with Burst(server.base_url, marker, clients=CLIENTS) as burst:
+    marker, token = f"kill-{uuid.uuid4().hex[:12]}", sign_up(server.base_url, "kill9").token
+    with Burst(server.base_url, marker, clients=CLIENTS, token=token) as burst:
         burst.wait_until_acknowledged(150)
         os.killpg(server.process.pid, signal.SIGKILL)
         server.process.wait(timeout=10)
         server.stopped = True
         outcome = burst.stop()
     restarted = launch("kill9-restarted", database_url=database_url, migrate=False)
-    result = assert_kept_whole(ApiClient(restarted.base_url), outcome, marker)
+    # The token is a row in the database: it outlives the process.
+    result = assert_kept_whole(ApiClient(restarted.base_url, token), outcome, marker)
     figures["kill9"] = {
         "writes": outcome.attempts,
         "acknowledged": len(outcome.acknowledged),

@@ -21,14 +21,15 @@ import uuid
 import pytest
 from bursts import Burst, assert_kept_whole
 from edge import Edge
+from expectations import sign_up
 from harness import ApiClient, HarnessError
 
 CLIENTS = 20
 
 
-def stop_under_load(server, base_url: str, marker: str, *, until_refused: bool):
+def stop_under_load(server, base_url: str, marker: str, token: str, *, until_refused: bool):
     """SIGTERM once 100 writes are in; the burst's outcome and the seconds to the exit."""
-    with Burst(base_url, marker, clients=CLIENTS, until_refused=until_refused) as burst:
+    with Burst(base_url, marker, clients=CLIENTS, token=token, until_refused=until_refused) as burst:
         burst.wait_until_acknowledged(100)
         signalled = time.monotonic()
         server.send_sigterm()
@@ -48,13 +49,13 @@ def stop_under_load(server, base_url: str, marker: str, *, until_refused: bool):
 def test_sigterm_under_load_completes_what_it_accepted_and_refuses_the_rest(launch, databases, figures):
     database_url = databases.fresh_database_url("sigterm")
     server = launch("sigterm", database_url=database_url)
-    marker = f"term-{uuid.uuid4().hex[:12]}"
+    marker, token = f"term-{uuid.uuid4().hex[:12]}", sign_up(server.base_url, "sigterm").token
     # Each client goes on until it is refused: it has then seen the listener closed.
-    outcome, exit_seconds = stop_under_load(server, server.base_url, marker, until_refused=True)
+    outcome, exit_seconds = stop_under_load(server, server.base_url, marker, token, until_refused=True)
     assert not outcome.broken, f"{len(outcome.broken)} writes broken off: {outcome.broken[:5]}"
     assert outcome.refused, "no client saw a refused connection after the server stopped"
     restarted = launch("sigterm-restarted", database_url=database_url, migrate=False)
-    result = assert_kept_whole(ApiClient(restarted.base_url), outcome, marker)
+    result = assert_kept_whole(ApiClient(restarted.base_url, token), outcome, marker)
     figures["sigterm"] = {
         "clients": CLIENTS,
         "writes": outcome.attempts,
@@ -71,13 +72,13 @@ def test_sigterm_under_load_completes_what_it_accepted_and_refuses_the_rest(laun
 def test_sigterm_under_load_behind_the_edge_answers_every_write(launch, databases, variant_name, figures, tmp_path):
     database_url = databases.fresh_database_url("sigterm-edge")
     server = launch("sigterm-edge", database_url=database_url)
-    marker = f"edge-{uuid.uuid4().hex[:12]}"
+    marker, token = f"edge-{uuid.uuid4().hex[:12]}", sign_up(server.base_url, "sigterm-edge").token
     with Edge(tmp_path / "edge", {variant_name: server.port}) as edge:
-        outcome, exit_seconds = stop_under_load(server, edge.base_url(variant_name), marker, until_refused=False)
+        outcome, exit_seconds = stop_under_load(server, edge.base_url(variant_name), marker, token, until_refused=False)
     problems = outcome.broken + outcome.unanswered
     assert not problems, f"{len(problems)} writes met something other than a 201 or a 503: {problems[:5]}"
     restarted = launch("sigterm-edge-restarted", database_url=database_url, migrate=False)
-    result = assert_kept_whole(ApiClient(restarted.base_url), outcome, marker)
+    result = assert_kept_whole(ApiClient(restarted.base_url, token), outcome, marker)
     figures["sigterm_edge"] = {
         "writes": outcome.attempts,
         "acknowledged": len(outcome.acknowledged),

@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import markdown
+from signed_in import sign_in
 
 import regions
 import variants
@@ -240,9 +241,11 @@ def resident_kib(pid: int) -> int:
     return 0
 
 
-def http(method: str, url: str, body: dict | None = None) -> int:
+def http(method: str, url: str, body: dict | None = None, headers: dict[str, str] | None = None) -> int:
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url, data=data, method=method, headers={"Content-Type": "application/json", **(headers or {})}
+    )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             response.read()
@@ -254,12 +257,14 @@ def http(method: str, url: str, body: dict | None = None) -> int:
 
 
 def warm_up(base_url: str) -> None:
+    """Every kind of request, as a signed-in user (spec 2.0), before the memory is read."""
+    auth = sign_in(base_url, "warm-up").headers
     task_ids = []
     for index in range(WARM_UP_REQUESTS // 5):
-        http("POST", f"{base_url}/api/tasks", {"title": f"warm-up {index}", "tags": ["warm-up"]})
-        http("GET", f"{base_url}/api/tasks?tag=warm-up&limit=50")
-        http("GET", f"{base_url}/api/tasks/{index + 1}")
-        http("GET", f"{base_url}/api/tasks/stats")
+        http("POST", f"{base_url}/api/tasks", {"title": f"warm-up {index}", "tags": ["warm-up"]}, auth)
+        http("GET", f"{base_url}/api/tasks?tag=warm-up&limit=50", headers=auth)
+        http("GET", f"{base_url}/api/tasks/{index + 1}", headers=auth)
+        http("GET", f"{base_url}/api/tasks/stats", headers=auth)
         http("GET", f"{base_url}/metrics")
         task_ids.append(index + 1)
 

@@ -41,6 +41,7 @@ import requests
 import yaml
 from edge import Edge, EdgeError
 from psycopg import sql
+from signed_in import signed_in_session
 
 import deployment
 import variants
@@ -280,7 +281,8 @@ def run_contract_suite(running: RunningVariant, base_url: str) -> None:
     log(f"{name}: contract suite passed in {time.monotonic() - started:.0f} s")
     # A misspelt DATABASE_URL would leave the server on its SQLite default, and every test passing.
     title = f"compose-smoke {os.getpid()} {time.time_ns()}"
-    requests.post(f"{base_url}/api/tasks", json={"title": title}, timeout=10).raise_for_status()
+    user = signed_in_session(base_url, "compose-smoke")
+    user.post(f"{base_url}/api/tasks", json={"title": title}, timeout=10).raise_for_status()
     holding_tables = tables_with_titles(running.database_url, title)
     if not holding_tables:
         raise SmokeFailure(f"{name}: a task created through the API is not in the database of its DATABASE_URL")
@@ -326,17 +328,19 @@ def dashboard_expressions() -> list[tuple[str, str]]:
 
 def send_traffic(running_variants: list[RunningVariant]) -> None:
     """A bounded amount of every kind of request the dashboard shows: creates, status changes, 404s, deletes."""
+    users = {running.variant.name: signed_in_session(running.base_url, "dashboard") for running in running_variants}
     for round_number in range(TRAFFIC_ROUNDS):
         for running in running_variants:
+            user = users[running.variant.name]
             tasks_url = f"{running.base_url}/api/tasks"
-            created = requests.post(tasks_url, json={"title": f"dashboard {round_number}"}, timeout=10)
+            created = user.post(tasks_url, json={"title": f"dashboard {round_number}"}, timeout=10)
             created.raise_for_status()
             task_url = f"{tasks_url}/{created.json()['id']}"
             for status in ("in_progress", "done"):
-                requests.patch(task_url, json={"status": status}, timeout=10).raise_for_status()
-            requests.get(f"{tasks_url}/stats", timeout=10).raise_for_status()
-            requests.get(f"{tasks_url}/{2**40 + round_number}", timeout=10)
-            requests.delete(task_url, timeout=10).raise_for_status()
+                user.patch(task_url, json={"status": status}, timeout=10).raise_for_status()
+            user.get(f"{tasks_url}/stats", timeout=10).raise_for_status()
+            user.get(f"{tasks_url}/{2**40 + round_number}", timeout=10)
+            user.delete(task_url, timeout=10).raise_for_status()
         time.sleep(0.25)
 
 

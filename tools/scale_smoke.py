@@ -58,6 +58,7 @@ import yaml
 from compose_smoke import SmokeFailure, database_statement, spawn, stop, tail
 from k8s_manifests import Overlay
 from psycopg import sql
+from signed_in import SignedIn, sign_in
 
 import deployment
 import variants
@@ -345,23 +346,62 @@ def run_contract_suite(deployed: Deployed) -> None:
     log(f"{name}: contract suite passed through the balancer in {time.monotonic() - started:.0f} s")
 
 
-def check_state_is_shared(deployed: Deployed) -> None:
+def check_accounts_are_shared(deployed: Deployed) -> SignedIn:
+    """Spec 7: a token taken on one replica works on the other, a revocation on one holds on the
+    other at once, and the lock-out counts failures from both (they are rows in the database)."""
+    name, (first, second) = deployed.overlay.variant.name, deployed.pods[:2]
+    user = sign_in(first.base_url, "scale")
+    me = requests.get(f"{second.base_url}/api/users/me", headers=user.headers, timeout=10)
+    if me.status_code != 200 or me.json().get("username") != user.username:
+        raise SmokeFailure(f"{name}: a token taken on one replica gave {me.status_code} on the other")
+    spare = sign_in_again(first.base_url, user)
+    revoked = requests.delete(f"{first.base_url}/api/tokens/current", headers=spare.headers, timeout=10)
+    after = requests.get(f"{second.base_url}/api/users/me", headers=spare.headers, timeout=10)
+    if (revoked.status_code, after.status_code) != (204, 401):
+        raise SmokeFailure(
+            f"{name}: revoked on one replica ({revoked.status_code}), the other answered {after.status_code}"
+        )
+    wrong = {"username": f"nobody-{secrets.token_hex(4)}", "password": "not the password"}
+    answers = [
+        requests.post(f"{pod.base_url}/api/tokens", json=wrong, timeout=30).status_code
+        for pod in (first, second, first, second, first, second)
+    ]
+    if answers != [401] * 5 + [429]:
+        raise SmokeFailure(f"{name}: five failures spread over two replicas, then one more, gave {answers}")
+    log(f"{name}: tokens, revocation and the lock-out hold across replicas")
+    return user
+
+
+def sign_in_again(base_url: str, user: SignedIn) -> SignedIn:
+    """A second token for the same user."""
+    credentials = {"username": user.username, "password": user.password}
+    issued = requests.post(f"{base_url}/api/tokens", json=credentials, timeout=30)
+    issued.raise_for_status()
+    return SignedIn(user.username, user.password, issued.json()["token"])
+
+
+def check_state_is_shared(deployed: Deployed, user: SignedIn) -> None:
     """What one replica writes, the other reads and guards: ETags and versions live in the database."""
     name, (first, second) = deployed.overlay.variant.name, deployed.pods[:2]
-    created = requests.post(f"{first.base_url}/api/tasks", json={"title": "made on one replica"}, timeout=10)
+    created = requests.post(
+        f"{first.base_url}/api/tasks", json={"title": "made on one replica"}, headers=user.headers, timeout=10
+    )
     created.raise_for_status()
     task_path = f"/api/tasks/{created.json()['id']}"
-    read = requests.get(f"{second.base_url}{task_path}", timeout=10)
+    read = requests.get(f"{second.base_url}{task_path}", headers=user.headers, timeout=10)
     if read.status_code != 200 or read.headers.get("ETag") != created.headers.get("ETag"):
         raise SmokeFailure(f"{name}: the other replica reads {read.status_code} {read.headers.get('ETag')}")
     changed = requests.patch(
         f"{second.base_url}{task_path}",
         json={"status": "in_progress"},
-        headers={"If-Match": read.headers["ETag"]},
+        headers={"If-Match": read.headers["ETag"], **user.headers},
         timeout=10,
     )
     stale = requests.patch(
-        f"{first.base_url}{task_path}", json={"status": "done"}, headers={"If-Match": read.headers["ETag"]}, timeout=10
+        f"{first.base_url}{task_path}",
+        json={"status": "done"},
+        headers={"If-Match": read.headers["ETag"], **user.headers},
+        timeout=10,
     )
     if (changed.status_code, stale.status_code) != (200, 412):
         raise SmokeFailure(
@@ -383,12 +423,14 @@ def replica_count(pod: Pod, route: str) -> float:
     )
 
 
-def check_requests_are_spread_and_counted(deployed: Deployed) -> None:
+def check_requests_are_spread_and_counted(deployed: Deployed, user: SignedIn) -> None:
     """Round robin reaches every replica, and each counts exactly the requests it served."""
     name, route = deployed.overlay.variant.name, "/api/tasks/stats"
     before = [replica_count(pod, route) for pod in deployed.pods]
     for _ in range(PER_REPLICA_REQUESTS * len(deployed.pods)):
-        requests.get(f"{deployed.balancer.base_url}/api/tasks/stats", timeout=10).raise_for_status()
+        requests.get(
+            f"{deployed.balancer.base_url}/api/tasks/stats", headers=user.headers, timeout=10
+        ).raise_for_status()
     expected = PER_REPLICA_REQUESTS * len(deployed.pods)
     deadline = time.monotonic() + 5
     while True:
@@ -469,7 +511,7 @@ def check_prometheus(deployed: Deployed) -> None:
         stop(process)
 
 
-def check_a_killed_replica_loses_nothing(deployed: Deployed) -> None:
+def check_a_killed_replica_loses_nothing(deployed: Deployed, user: SignedIn) -> None:
     """SIGKILL to one replica during a write burst: every acknowledged write survives, the balancer
     takes the replica out, and then every request succeeds."""
     name, balancer, victim = deployed.overlay.variant.name, deployed.balancer, deployed.pods[-1]
@@ -477,8 +519,13 @@ def check_a_killed_replica_loses_nothing(deployed: Deployed) -> None:
     failed: list[str] = []
     lock, stopping = threading.Lock(), threading.Event()
 
+    def new_session() -> requests.Session:
+        session = requests.Session()
+        session.headers.update(user.headers)
+        return session
+
     def write(client_number: int) -> None:
-        session, sequence = requests.Session(), 0
+        session, sequence = new_session(), 0
         while not stopping.is_set():
             sequence += 1
             title = f"burst {client_number}-{sequence}-{secrets.token_hex(4)}"
@@ -487,7 +534,7 @@ def check_a_killed_replica_loses_nothing(deployed: Deployed) -> None:
             except requests.RequestException as error:
                 with lock:
                     failed.append(type(error).__name__)
-                session = requests.Session()
+                session = new_session()
                 continue
             with lock:
                 if 200 <= answer.status_code < 300:
@@ -558,10 +605,11 @@ def main(names: list[str]) -> int:
             for overlay in chosen:
                 deployed = run.start(overlay)
                 run_contract_suite(deployed)
-                check_state_is_shared(deployed)
-                check_requests_are_spread_and_counted(deployed)
+                user = check_accounts_are_shared(deployed)
+                check_state_is_shared(deployed, user)
+                check_requests_are_spread_and_counted(deployed, user)
                 check_prometheus(deployed)
-                check_a_killed_replica_loses_nothing(deployed)
+                check_a_killed_replica_loses_nothing(deployed, user)
                 failures.extend(run.stop(deployed))
         except (
             SmokeFailure,
