@@ -15,12 +15,13 @@ import pytest
 
 pytest.register_assert_rewrite("expectations")
 
-from expectations import ContractClient  # noqa: E402
+from expectations import Account, ContractClient, sign_up  # noqa: E402
 from harness import (  # noqa: E402
     UNREACHABLE_DATABASE_URL,
     DatabaseProvisioner,
     HarnessError,
     MetricsReader,
+    MetricsScrape,
     ServerInstance,
     ServerLauncher,
     is_postgres_url,
@@ -177,13 +178,43 @@ def base_url(settings: SuiteSettings, main_server: ServerInstance | None) -> str
 
 
 @pytest.fixture(scope="session")
-def client(base_url: str) -> ContractClient:
+def anonymous_client(base_url: str) -> ContractClient:
+    """Sends no Authorization header: for the public routes, and to prove the others are not."""
     return ContractClient(base_url)
 
 
 @pytest.fixture(scope="session")
-def metrics(client: ContractClient) -> MetricsReader:
-    return MetricsReader(client)
+def new_account(base_url: str):
+    """Signs up one more user and takes a token: ``new_account("label")``. Each costs two password
+    hashes, so a test asks for one only where isolation needs it."""
+
+    def create(label: str) -> Account:
+        return sign_up(base_url, label)
+
+    return create
+
+
+@pytest.fixture(scope="module")
+def account(request: pytest.FixtureRequest, new_account) -> Account:
+    """The user of this module's tests (spec 2.0: every /api/tasks route needs a bearer token)."""
+    return new_account(request.module.__name__)
+
+
+@pytest.fixture(scope="module")
+def client(account: Account) -> ContractClient:
+    """Sends the module's user's token on every request, unless a test's headers say otherwise."""
+    return account.client
+
+
+@pytest.fixture(scope="session")
+def other_account(new_account) -> Account:
+    """A second user, for the tests that prove one user cannot reach another's tasks."""
+    return new_account("other")
+
+
+@pytest.fixture(scope="session")
+def metrics(anonymous_client: ContractClient) -> MetricsReader:
+    return MetricsReader(anonymous_client)
 
 
 @pytest.fixture
@@ -197,6 +228,31 @@ def server_log(main_server: ServerInstance | None):
 def unreachable_database_server(launch_server) -> ServerInstance:
     """A second instance whose database does not exist; started only by the tests that need it."""
     return launch_server("unreachable", database_url=UNREACHABLE_DATABASE_URL, migrate=False, wait_for="/health/live")
+
+
+# Sign-up closed ("False": the value is read case-insensitively) and tokens that live 7.2 seconds.
+RESTRICTED_SETTINGS = {"ALLOW_SIGNUP": "False", "TOKEN_TTL_HOURS": "0.002"}
+
+
+@dataclass(frozen=True)
+class RestrictedServer:
+    """An instance started with RESTRICTED_SETTINGS over the main server's database, so that the
+    users signed up there can take tokens here; and its /metrics as first read after start-up."""
+
+    server: ServerInstance
+    client: ContractClient
+    metrics_at_start: MetricsScrape
+
+
+@pytest.fixture(scope="session")
+def restricted_server(launch_server, main_server: ServerInstance | None) -> RestrictedServer:
+    if main_server is None:
+        pytest.skip("--base-url: this suite cannot start an instance with other settings")
+    server = launch_server(
+        "restricted", database_url=main_server.env["DATABASE_URL"], migrate=False, env_changes=RESTRICTED_SETTINGS
+    )
+    anonymous = ContractClient(server.base_url)
+    return RestrictedServer(server, anonymous, MetricsReader(anonymous).scrape())
 
 
 @pytest.fixture

@@ -313,14 +313,29 @@ class RawResponse:
 
 
 class ApiClient:
-    """HTTP to one server: ``requests`` for ordinary calls, ``http.client`` and sockets for exact bytes."""
+    """HTTP to one server: ``requests`` for ordinary calls, ``http.client`` and sockets for exact bytes.
 
-    def __init__(self, base_url: str) -> None:
+    With a ``token``, every request carries ``Authorization: Bearer <token>`` unless the call's own
+    headers name ``Authorization``: with another value, or with None to send none at all.
+    """
+
+    def __init__(self, base_url: str, token: str | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         parts = urllib.parse.urlsplit(self.base_url)
         self.host = parts.hostname
         self.port = parts.port or 80
+        self.token = token
         self._thread_state = threading.local()
+
+    @property
+    def auth_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
+    def _headers(self, headers: dict[str, str | None] | None) -> dict[str, str]:
+        """The default headers with the call's own on top; a None value removes a header."""
+        merged = CaseInsensitiveDict(self.auth_headers)
+        merged.update(headers or {})
+        return {name: value for name, value in merged.items() if value is not None}
 
     @property
     def session(self) -> requests.Session:
@@ -329,9 +344,16 @@ class ApiClient:
             self._thread_state.session = requests.Session()
         return self._thread_state.session
 
-    def request(self, method: str, path: str, **kwargs) -> requests.Response:
+    def request(
+        self, method: str, path: str, headers: dict[str, str | None] | None = None, **kwargs
+    ) -> requests.Response:
         return self.session.request(
-            method, self.base_url + path, allow_redirects=False, timeout=HTTP_TIMEOUT_SECONDS, **kwargs
+            method,
+            self.base_url + path,
+            headers=self._headers(headers),
+            allow_redirects=False,
+            timeout=HTTP_TIMEOUT_SECONDS,
+            **kwargs,
         )
 
     def get(self, path: str, **kwargs) -> requests.Response:
@@ -354,23 +376,24 @@ class ApiClient:
         method: str,
         path: str,
         body: bytes | Iterable[bytes] | None = None,
-        headers: dict[str, str] | None = None,
+        headers: dict[str, str | None] | None = None,
         chunked: bool = False,
     ) -> RawResponse:
-        """Exactly these headers (plus Host, Accept-Encoding and Content-Length) and these bytes."""
+        """Exactly these headers (plus Host, Accept-Encoding, Content-Length and the client's
+        Authorization) and these bytes."""
         connection = http.client.HTTPConnection(self.host, self.port, timeout=HTTP_TIMEOUT_SECONDS)
         try:
             # A server may answer (413) and close before it has read the whole body; its answer counts.
             with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                connection.request(method, path, body=body, headers=headers or {}, encode_chunked=chunked)
+                connection.request(method, path, body=body, headers=self._headers(headers), encode_chunked=chunked)
             response = connection.getresponse()
             return RawResponse(response.status, CaseInsensitiveDict(response.getheaders()), response.read())
         finally:
             connection.close()
 
-    def on_the_wire(self, method: str, path: str, headers: dict[str, str] | None = None) -> RawResponse:
+    def on_the_wire(self, method: str, path: str, headers: dict[str, str | None] | None = None) -> RawResponse:
         """The response exactly as sent, read to the end of the connection: proves that a body is absent."""
-        header_lines = "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
+        header_lines = "".join(f"{name}: {value}\r\n" for name, value in self._headers(headers).items())
         request_head = (
             f"{method} {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n{header_lines}Connection: close\r\n\r\n"
         )

@@ -12,14 +12,14 @@ FRAMEWORK_BY_VARIANT = {
 }
 
 
-def test_api_info(client, variant_name):
-    info = assert_json(client.get("/api"), 200, "ApiInfo")
+def test_api_info(anonymous_client, variant_name):
+    info = assert_json(anonymous_client.get("/api"), 200, "ApiInfo")
     assert info["name"] == "task-tracker"
-    assert info["spec_version"] == "1.2"
+    assert info["spec_version"] == "2.0"
     if variant_name is not None:
         assert info["variant"] == variant_name
     assert info["framework"] == FRAMEWORK_BY_VARIANT[info["variant"]]
 
 
-def test_api_info_does_not_change_between_requests(client):
-    assert client.get("/api").json() == client.get("/api").json()
+def test_api_info_does_not_change_between_requests(anonymous_client):
+    assert anonymous_client.get("/api").json() == anonymous_client.get("/api").json()

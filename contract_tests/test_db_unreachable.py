@@ -1,29 +1,43 @@
 """Spec 4.10, 5 and 6.2 with a database that cannot be reached: the process serves, and says why not."""
 
 import re
+import secrets
 
 import pytest
-from expectations import assert_json, assert_problem, assert_validation_error
+from expectations import assert_json, assert_problem, assert_unauthorized, assert_validation_error
 from harness import UNREACHABLE_DATABASE_PASSWORD, ApiClient, new_request_id
 
 pytestmark = pytest.mark.needs_process
 
+# A token of the right form that no database holds: whether it is known cannot be told without
+# the database, so it gets 503, never 401 (spec 2.0, 7.3).
+WELL_FORMED_TOKEN = secrets.token_urlsafe(32)
+CREDENTIALS = {"username": "nobody-offline", "password": "offline-password-1f3b"}
+
 # "psycopg.OperationalError: connection failed: ...", as traceback.format_exception writes it.
 EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*: \S")
 
-DATABASE_REQUESTS = [
+# Each route that needs a token, and the public ones that need the database.
+BEARER_REQUESTS = [
     ("GET", "/api/tasks", None),
     ("GET", "/api/tasks/stats", None),
     ("GET", "/api/tasks/1", None),
     ("POST", "/api/tasks", {"title": "nowhere to go"}),
     ("PATCH", "/api/tasks/1", {"title": "nowhere"}),
     ("DELETE", "/api/tasks/1", None),
+    ("GET", "/api/users/me", None),
+    ("DELETE", "/api/tokens/current", None),
+]
+DATABASE_REQUESTS = [
+    *BEARER_REQUESTS,
+    ("POST", "/api/users", CREDENTIALS),
+    ("POST", "/api/tokens", CREDENTIALS),
 ]
 
 
 @pytest.fixture(scope="module")
 def offline_client(unreachable_database_server) -> ApiClient:
-    return ApiClient(unreachable_database_server.base_url)
+    return ApiClient(unreachable_database_server.base_url, token=WELL_FORMED_TOKEN)
 
 
 def test_live_answers_without_a_database(offline_client):
@@ -63,10 +77,23 @@ def exception_message(formatted_traceback: str) -> str:
     return exception_lines[-1].partition(": ")[2].strip()
 
 
-def test_body_decoding_needs_no_database(offline_client):
-    headers = {"Content-Type": "application/json"}
-    assert_problem(offline_client.raw("PATCH", "/api/tasks/1", b"{", headers), 400, "malformed_json")
-    assert_validation_error(offline_client.post("/api/tasks", json={"title": ""}), [("title", "blank")])
+def test_body_decoding_of_the_public_routes_needs_no_database(offline_client):
+    headers = {"Content-Type": "application/json", "Authorization": None}
+    for path in ("/api/users", "/api/tokens"):
+        assert_problem(offline_client.raw("POST", path, b"{", headers), 400, "malformed_json")
+        assert_validation_error(
+            offline_client.post(path, json={}, headers=headers), [("password", "required"), ("username", "required")]
+        )
+
+
+@pytest.mark.parametrize(("method", "path", "body"), BEARER_REQUESTS)
+def test_a_missing_or_malformed_authorization_needs_no_database(offline_client, method, path, body):
+    assert_unauthorized(
+        offline_client.request(method, path, json=body, headers={"Authorization": None}), "unauthenticated"
+    )
+    assert_unauthorized(
+        offline_client.request(method, path, json=body, headers={"Authorization": "Basic eDp5"}), "invalid_token"
+    )
 
 
 def test_the_database_password_is_never_logged(offline_client, unreachable_database_server):

@@ -3,9 +3,12 @@
 from expectations import assert_json
 
 
-def test_live(client):
-    assert assert_json(client.get("/health/live"), 200, "Health") == {"status": "ok"}
+def test_live(anonymous_client):
+    assert assert_json(anonymous_client.get("/health/live"), 200, "Health") == {"status": "ok"}
 
 
-def test_ready(client):
-    assert assert_json(client.get("/health/ready"), 200, "Readiness") == {"status": "ok", "checks": {"database": "ok"}}
+def test_ready(anonymous_client):
+    assert assert_json(anonymous_client.get("/health/ready"), 200, "Readiness") == {
+        "status": "ok",
+        "checks": {"database": "ok"},
+    }

@@ -3,19 +3,26 @@
 import json
 
 import pytest
-from harness import ApiClient, new_request_id
+from expectations import sign_up
+from harness import new_request_id
 
 pytestmark = pytest.mark.needs_process
 
 
 def serve_a_few_requests(server) -> str:
-    """Requests that log at info (access lines) and more; the server is stopped so that all is flushed."""
-    client = ApiClient(server.base_url)
+    """Requests that log at info (access lines) and more; the server is stopped so that all is flushed.
+
+    In every log format and at every level, the password and the token used stay out of the output.
+    """
+    account = sign_up(server.base_url, "log-settings")
     request_id = new_request_id()
-    client.get("/api", headers={"X-Request-ID": request_id})
-    client.post("/api/tasks", json={"title": "logged"})
-    client.get("/no/such/path")
+    account.client.get("/api", headers={"X-Request-ID": request_id})
+    account.client.post("/api/tasks", json={"title": "logged"})
+    account.client.get("/no/such/path")
     server.stop()
+    output = server.log.all_output()
+    assert account.password not in output, "a password is never logged"
+    assert account.token not in output, "a token is never logged"
     return request_id
 
 
@@ -37,7 +44,7 @@ def test_log_format_text_writes_one_readable_line_per_record(launch_server):
     server = launch_server("log-format-text", env_changes={"LOG_FORMAT": "text"})
     serve_a_few_requests(server)
     lines = server.log.stdout_lines()
-    assert len(lines) >= 3, "at least the three access lines"
+    assert len(lines) >= 5, "at least the access lines of the sign-up, the token and the three requests"
     assert not [line for line in lines if is_json_object(line)]
 
 

@@ -1,9 +1,10 @@
 """Spec 6.2: JSON log lines, one access line per request, and nothing private in the output."""
 
+import secrets
 import uuid
 
 import pytest
-from expectations import TIMESTAMP_PATTERN
+from expectations import TIMESTAMP_PATTERN, strong_password
 from harness import new_request_id
 
 pytestmark = pytest.mark.needs_process
@@ -121,3 +122,70 @@ def test_the_server_own_access_log_is_off(client, server_log):
     assert access_records(server_log, request_id)
     lines_naming_the_path = [line for line in server_log.all_output().splitlines() if marker in line]
     assert len(lines_naming_the_path) == 1, lines_naming_the_path
+
+
+# (which client, method, path, status, whether the access line names the user): spec 6.2, the
+# user whose token authenticated the request, else null; a route's 404 and 405 come before the
+# authentication (section 4), a task's 404 after it.
+USER_ID_CASES = [
+    ("token", "GET", "/api/tasks", 200, True),
+    ("token", "GET", "/api/users/me", 200, True),
+    ("token", "GET", "/api/tasks/2147483647", 404, True),
+    ("token", "GET", "/api", 200, False),
+    ("token", "GET", "/health/live", 200, False),
+    ("token", "PUT", "/api/tasks", 405, False),
+    ("token", "GET", "/no/such/path", 404, False),
+    ("none", "GET", "/api/tasks", 401, False),
+    ("unknown", "GET", "/api/tasks", 401, False),
+]
+
+
+@pytest.mark.parametrize(
+    ("sender", "method", "path", "status", "names_the_user"),
+    USER_ID_CASES,
+    ids=[f"{case[0]}-{case[1]}-{case[2]}-{case[3]}" for case in USER_ID_CASES],
+)
+def test_the_access_line_carries_the_user_id(client, account, server_log, sender, method, path, status, names_the_user):
+    headers = {
+        "token": {},
+        "none": {"Authorization": None},
+        "unknown": {"Authorization": f"Bearer {secrets.token_urlsafe(32)}"},
+    }[sender]
+    request_id = new_request_id()
+    response = client.raw(method, path, headers={**headers, "X-Request-ID": request_id})
+    assert response.status_code == status, response.content[:300]
+    [record] = access_records(server_log, request_id)
+    assert "user_id" in record, record
+    expected = account.user["id"] if names_the_user else None
+    assert record["user_id"] == expected and type(record["user_id"]) is type(expected), record
+
+
+def test_passwords_and_tokens_are_never_logged(anonymous_client, new_account, server_log):
+    account = new_account("secrets")
+    wrong_password = strong_password()
+    unknown_token = secrets.token_urlsafe(32)
+    last_request_id = new_request_id()
+    client = account.client
+    client.get("/api/users/me")
+    client.create_task(title="secret holder")
+    anonymous_client.post("/api/users", json={"username": account.username, "password": account.password})
+    anonymous_client.post("/api/tokens", json={"username": account.username, "password": wrong_password})
+    anonymous_client.post("/api/tokens", json={"username": f"{account.username}x", "password": account.password})
+    anonymous_client.post(
+        "/api/users",
+        data=f'{{"username": 1, "password": "{wrong_password}"'.encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    client.get("/api/tasks", headers={"Authorization": f"Bearer {unknown_token}"})
+    client.get("/api/tasks", headers={"Authorization": f"Basic {account.password}"})
+    assert client.delete("/api/tokens/current").status_code == 204
+    client.get("/api/tasks", headers={"X-Request-ID": last_request_id})
+    assert access_records(server_log, last_request_id), "the requests above have been logged"
+    output = server_log.all_output()
+    for name, secret in [
+        ("the password", account.password),
+        ("a wrong password", wrong_password),
+        ("the token", account.token),
+        ("an unknown token", unknown_token),
+    ]:
+        assert secret not in output, f"{name} is in the server's output"

@@ -11,6 +11,10 @@ ROUTE_LABELS = {
     "/api/tasks",
     "/api/tasks/stats",
     "/api/tasks/{id}",
+    "/api/users",
+    "/api/users/me",
+    "/api/tokens",
+    "/api/tokens/current",
     "/health/live",
     "/health/ready",
     "/metrics",
@@ -41,6 +45,7 @@ def test_metrics_are_prometheus_text(client, metrics):
         "tasks_created": "counter",
         "tasks_deleted": "counter",
         "task_status_transitions": "counter",
+        "auth_attempts": "counter",
         "app_info": "gauge",
     }.items() <= scrape.family_types.items()
 
@@ -79,6 +84,14 @@ COUNTED_REQUESTS = [
     ("GET", "/api/tasks/", None, {}, "GET", "unmatched", "404"),
     ("POST", "/api/tasks/1/comments", None, {}, "POST", "unmatched", "404"),
     ("BREW", "/coffee", None, {}, "other", "unmatched", "404"),
+    # Spec 2.0: the account routes, and the 401s of a task route, under their templates too.
+    ("GET", "/api/tasks", None, {"Authorization": None}, "GET", "/api/tasks", "401"),
+    ("GET", "/api/tasks/{task}", None, {"Authorization": "Bearer unknown"}, "GET", "/api/tasks/{id}", "401"),
+    ("GET", "/api/users/me", None, {}, "GET", "/api/users/me", "200"),
+    ("POST", "/api/users", b'{"username": 1}', JSON, "POST", "/api/users", "422"),
+    ("POST", "/api/tokens", b"{", JSON, "POST", "/api/tokens", "400"),
+    ("PUT", "/api/tokens/current", None, {}, "PUT", "/api/tokens/current", "405"),
+    ("GET", "/api/users/1", None, {}, "GET", "unmatched", "404"),
 ]
 
 
@@ -116,15 +129,14 @@ def test_each_request_is_counted_once_under_its_route_template(
 
 
 @pytest.mark.single_replica
-def test_counts_are_exact_across_worker_processes(base_url, metrics):
+def test_counts_are_exact_across_worker_processes(client, metrics):
     request_count = 40
     labels = {"method": "GET", "route": "/api/tasks/stats", "status": "200"}
+    headers = {"Connection": "close", **client.auth_headers}
     before = metrics.scrape()
     for _ in range(request_count):
         # A new connection each time, so that the requests spread over the workers.
-        assert (
-            requests.get(f"{base_url}/api/tasks/stats", headers={"Connection": "close"}, timeout=30).status_code == 200
-        )
+        assert requests.get(f"{client.base_url}/api/tasks/stats", headers=headers, timeout=30).status_code == 200
     assert metrics.delta(before, "http_requests_total", request_count, **labels) == request_count
 
 

@@ -8,16 +8,18 @@ import socket
 import time
 
 import pytest
+from expectations import sign_up
 
 pytestmark = pytest.mark.needs_process
 
 
 def test_a_request_in_flight_completes_after_sigterm(launch_server):
     server = launch_server("shutdown")
+    token = sign_up(server.base_url, "shutdown").token
     body = json.dumps({"title": "finished after SIGTERM"}).encode()
     head = (
         f"POST /api/tasks HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\nContent-Type: application/json\r\n"
-        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+        f"Authorization: Bearer {token}\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n"
     ).encode()
     with socket.create_connection(("127.0.0.1", server.port), timeout=15) as connection:
         connection.sendall(head + body[:10])
