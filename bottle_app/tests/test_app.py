@@ -1,8 +1,13 @@
 """What the contract suite cannot see from outside: the whole app, Bottle's own errors, the middleware."""
 
 import pytest
+from argon2 import extract_parameters
+from argon2.low_level import Type
 from prometheus_client import REGISTRY
+from sqlalchemy import create_engine, select
 from sqlalchemy.exc import OperationalError
+
+from tasktracker.sqla.models import UserRecord
 
 
 def requests_counted(method, route, status):
@@ -80,6 +85,22 @@ def test_a_failing_commit_answers_503_and_stores_nothing(client):
     assert response.json["code"] == "unavailable"
     assert response.headers["X-Request-ID"] == response.json["request_id"]
     assert client.get("/api/tasks/stats").json["total"] == total
+
+
+def test_the_stored_password_hash_is_argon2id_at_owasps_minimum(account, whole_app_database_url):
+    engine = create_engine(whole_app_database_url)
+    with engine.connect() as connection:
+        stored = connection.scalar(select(UserRecord.password_hash).where(UserRecord.id == account["id"]))
+    engine.dispose()
+    # Bottle has no hasher: the shared Argon2Hasher's, m=19 MiB, t=2, p=1 (spec 7.5).
+    parameters = extract_parameters(stored)
+    assert (parameters.type, parameters.memory_cost, parameters.time_cost, parameters.parallelism) == (
+        Type.ID,
+        19 * 1024,
+        2,
+        1,
+    )
+    assert account["password"] not in stored
 
 
 # endregion

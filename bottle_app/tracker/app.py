@@ -9,11 +9,12 @@ from tasktracker.http import json_bytes
 from tasktracker.observability.logging import logging_config
 from tasktracker.observability.metrics import publish_app_info
 from tasktracker.observability.wsgi import decoded_path
+from tasktracker.passwords import Argon2Hasher
 from tasktracker.sqla import create_engine_for
 from tracker import errors
 from tracker.api import create_api_app
 from tracker.health import create_health_app
-from tracker.plugins import ProblemPlugin, SQLAlchemyPlugin
+from tracker.plugins import AuthPlugin, ProblemPlugin, SQLAlchemyPlugin
 
 
 # region: app-config
@@ -27,6 +28,8 @@ def create_app(settings: Settings) -> Bottle:
         # Replaces the default JSON plugin (plugins are unique by name): compact UTF-8, as in every variant.
         JSONPlugin(json_dumps=json_bytes),
         SQLAlchemyPlugin(create_engine_for(settings.database_url)),
+        # Inside the unit of work; Bottle has no hasher, so the shared Argon2id one (spec 7.5).
+        AuthPlugin(Argon2Hasher(), settings),
     )
     # merge(), not mount(): a mounted prefix ends in a slash, and the spec's /api has none.
     for routes in (create_api_app(), create_health_app()):

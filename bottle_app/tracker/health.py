@@ -11,8 +11,8 @@ def live():
     return LIVE_DOCUMENT
 
 
-def ready(service):
-    status, document = readiness(service.database_is_ready())
+def ready(unit_of_work):
+    status, document = readiness(unit_of_work.ping())
     return HTTPResponse(document, status=status)
 
 
