@@ -9,16 +9,20 @@ import time
 from pathlib import Path
 from unittest import mock
 
+import argon2
 import cherrypy
 from cherrypy.test import helper
 from prometheus_client import REGISTRY
+from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from tasktracker.errors import TaskArchived
 from tasktracker.http import MAX_BODY_BYTES
 from tasktracker.sqla.migrate import upgrade
+from tracker.api import bearer_token_required
 from tracker.app import Root, mount
 from tracker.plugins import SQLAlchemyPlugin, task_service
+from tracker.tools import UnitOfWorkTool
 
 
 # region: tests
@@ -27,10 +31,16 @@ class Failing:
     def GET(self):
         raise RuntimeError("the secret detail of a bug")
 
+    @bearer_token_required
     def POST(self):
         task_service().create_task({"title": "rolled back"})
         raise TaskArchived()
 
+    @bearer_token_required
+    def DELETE(self):
+        raise RuntimeError("the secret detail of a bug")
+
+    @bearer_token_required
     def PUT(self):
         # An error answered without raising: before_finalize sees its status.
         task_service().create_task({"title": "rolled back"})
@@ -48,6 +58,7 @@ def tasks_created() -> float:
 
 # CherryPy's own error log included: a failure must be logged once, by tasktracker.errors.
 LOGGERS = ("tasktracker.access", "tasktracker.errors", "cherrypy.error")
+USERNAME, PASSWORD = "cherry", "a stone in the fruit"
 
 
 class RecordingHandler(logging.Handler):
@@ -64,11 +75,15 @@ class TrackerWebCase(helper.CPWebCase):
 
     @classmethod
     def setup_server(cls):
-        database_url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'tasks.db'}"
-        upgrade(database_url)
-        cls.plugin = SQLAlchemyPlugin(cherrypy.engine, database_url)
+        cls.database_url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'tasks.db'}"
+        upgrade(cls.database_url)
+        cls.plugin = SQLAlchemyPlugin(cherrypy.engine, cls.database_url)
         cls.plugin.subscribe()
+        # CherryPy's default outside "environment: production" (the harness runs "test_suite",
+        # which turns it off): the application's own config has to keep request headers out of the log.
+        cherrypy.config.update({"tools.log_headers.on": True})
         mount(TestRoot()).merge({"/failing": {"tools.unit_of_work.on": True}})
+        cls.token = None
 
     @classmethod
     def teardown_class(cls):
@@ -85,6 +100,21 @@ class TrackerWebCase(helper.CPWebCase):
         for name in LOGGERS:
             logging.getLogger(name).removeHandler(self.logs)
             logging.getLogger(name).setLevel(logging.NOTSET)
+
+    def authorization(self):
+        """The Authorization header of the class's user, signed up on first use (hashing is slow)."""
+        if type(self).token is None:
+            credentials = {"username": USERNAME, "password": PASSWORD}
+            self.send_json("/api/users", "POST", credentials)
+            self.send_json("/api/tokens", "POST", credentials)
+            type(self).token = json.loads(self.body)["token"]
+        return ("Authorization", f"Bearer {type(self).token}")
+
+    def get_as_user(self, url, method="GET"):
+        self.getPage(url, method=method, headers=[self.authorization()])
+
+    def send_json_as_user(self, url, method, document, extra_headers=()):
+        self.send_json(url, method, document, extra_headers=[self.authorization(), *extra_headers])
 
     def send_json(self, url, method, document, extra_headers=()):
         body = json.dumps(document).encode()
@@ -130,7 +160,7 @@ class DispatchTest(TrackerWebCase):
                 self.assertProblem(404, "not_found")
 
     def test_a_segment_that_is_not_an_id_is_a_404_from_the_id_route(self):
-        self.getPage("/api/tasks/007")
+        self.get_as_user("/api/tasks/007")
         self.assertProblem(404, "not_found")
         (access_line,) = self.access_lines("/api/tasks/007")
         self.assertEqual(access_line.route, "/api/tasks/{id}")
@@ -146,12 +176,12 @@ class DispatchTest(TrackerWebCase):
         self.assertHeader("Allow", "GET, HEAD")
 
     def test_query_parameters_are_not_method_arguments(self):
-        self.getPage("/api/tasks?colour=blue&limit=5")
+        self.get_as_user("/api/tasks?colour=blue&limit=5")
         self.assertStatus(200)
         self.assertEqual(json.loads(self.body)["limit"], 5)
 
     def test_a_query_value_that_is_not_utf8_is_the_spec_error(self):
-        self.getPage("/api/tasks?q=%FF")
+        self.get_as_user("/api/tasks?q=%FF")
         self.assertEqual(self.assertProblem(400, "invalid_query")["errors"][0]["field"], "q")
 
     def test_head_has_the_headers_of_get_and_no_body(self):
@@ -176,39 +206,39 @@ class ToolsTest(TrackerWebCase):
         self.assertEqual((access_line.path, access_line.route, access_line.status), ("/nowhere", "unmatched", 404))
 
     def test_a_successful_method_is_committed(self):
-        self.send_json("/api/tasks", "POST", {"title": "kept"})
+        self.send_json_as_user("/api/tasks", "POST", {"title": "kept"})
         self.assertStatus(201)
-        self.getPage(self.assertHeader("Location"))
+        self.get_as_user(self.assertHeader("Location"))
         self.assertStatus(200)
 
     def test_a_method_that_raises_is_rolled_back(self):
-        self.getPage("/api/tasks/stats")
+        self.get_as_user("/api/tasks/stats")
         total_before = json.loads(self.body)["total"]
-        self.send_json("/failing", "POST", {})
+        self.send_json_as_user("/failing", "POST", {})
         self.assertProblem(409, "task_archived")
-        self.getPage("/api/tasks/stats")
+        self.get_as_user("/api/tasks/stats")
         self.assertEqual(json.loads(self.body)["total"], total_before)
 
     def test_an_error_status_set_without_raising_is_rolled_back(self):
-        self.getPage("/api/tasks/stats")
+        self.get_as_user("/api/tasks/stats")
         total_before = json.loads(self.body)["total"]
-        self.send_json("/failing", "PUT", {})
+        self.send_json_as_user("/failing", "PUT", {})
         self.assertStatus(409)
-        self.getPage("/api/tasks/stats")
+        self.get_as_user("/api/tasks/stats")
         self.assertEqual(json.loads(self.body)["total"], total_before)
 
     def test_a_committed_create_is_counted(self):
         created_before = tasks_created()
-        self.send_json("/api/tasks", "POST", {"title": "counted"})
+        self.send_json_as_user("/api/tasks", "POST", {"title": "counted"})
         self.assertStatus(201)
         self.assertEqual(tasks_created(), created_before + 1)
 
     def test_location_is_the_task_path(self):
-        self.send_json("/api/tasks", "POST", {"title": "located"})
+        self.send_json_as_user("/api/tasks", "POST", {"title": "located"})
         self.assertEqual(self.assertHeader("Location"), f"/api/tasks/{json.loads(self.body)['id']}")
 
     def test_location_does_not_depend_on_the_host_header(self):
-        self.send_json("/api/tasks", "POST", {"title": "located"}, extra_headers=[("Host", "a/b")])
+        self.send_json_as_user("/api/tasks", "POST", {"title": "located"}, extra_headers=[("Host", "a/b")])
         self.assertEqual(self.assertHeader("Location"), f"/api/tasks/{json.loads(self.body)['id']}")
 
 
@@ -223,12 +253,12 @@ class ErrorsTest(TrackerWebCase):
         self.assertIsInstance(error.exc_info[1], RuntimeError)
 
     def test_a_failing_commit_is_a_503_without_the_success_headers(self):
-        self.getPage("/api/tasks/stats")
+        self.get_as_user("/api/tasks/stats")
         total_before = json.loads(self.body)["total"]
         created_before = tasks_created()
         failure = OperationalError("COMMIT", {}, Exception("disk I/O error"))
         with mock.patch("sqlalchemy.orm.Session.commit", side_effect=failure):
-            self.send_json("/api/tasks", "POST", {"title": "never stored"})
+            self.send_json_as_user("/api/tasks", "POST", {"title": "never stored"})
         problem = self.assertProblem(503, "unavailable")
         self.assertNoHeader("Location")
         self.assertNoHeader("ETag")
@@ -239,7 +269,7 @@ class ErrorsTest(TrackerWebCase):
         self.assertEqual(error.name, "tasktracker.errors")
         self.assertIsInstance(error.exc_info[1], OperationalError)
         self.assertEqual(tasks_created(), created_before)
-        self.getPage("/api/tasks/stats")
+        self.get_as_user("/api/tasks/stats")
         self.assertEqual(json.loads(self.body)["total"], total_before)
 
     def test_a_request_rejected_before_dispatch_shows_no_traceback(self):
@@ -252,9 +282,81 @@ class ErrorsTest(TrackerWebCase):
     def test_a_chunked_body_over_the_limit_is_a_413(self):
         body = b'{"title": "' + b"x" * MAX_BODY_BYTES + b'"}'
         chunked = b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)
-        headers = [("Content-Type", "application/json"), ("Transfer-Encoding", "chunked")]
+        headers = [("Content-Type", "application/json"), ("Transfer-Encoding", "chunked"), self.authorization()]
         self.getPage("/api/tasks", method="POST", body=chunked, headers=headers)
         self.assertProblem(413, "payload_too_large")
+
+
+class AuthTest(TrackerWebCase):
+    def database_rows(self, query):
+        engine = create_engine(self.database_url)
+        try:
+            with engine.connect() as connection:
+                return connection.execute(text(query)).all()
+        finally:
+            engine.dispose()
+
+    def test_a_password_is_stored_as_argon2id_at_the_owasp_minimum(self):
+        self.authorization()
+        ((stored_hash,),) = self.database_rows(f"SELECT password_hash FROM users WHERE username = '{USERNAME}'")
+        parameters = argon2.extract_parameters(stored_hash)
+        self.assertEqual(parameters.type, argon2.Type.ID)
+        self.assertEqual((parameters.memory_cost, parameters.time_cost, parameters.parallelism), (19456, 2, 1))
+        self.assertNotIn(PASSWORD, stored_hash)
+
+    def test_a_cookie_is_ignored_even_one_that_cherrypy_cannot_parse(self):
+        for cookie in ("session=abc", "a/b=c"):
+            with self.subTest(cookie=cookie):
+                self.getPage("/api/users/me", headers=[("Cookie", cookie), self.authorization()])
+                self.assertStatus(200)
+                self.getPage("/api/users/me", headers=[("Cookie", cookie)])
+                self.assertProblem(401, "unauthenticated")
+
+    def test_a_refused_token_is_not_logged_by_cherrypy(self):
+        self.getPage("/api/tasks", headers=[("Authorization", "Bearer unknown")])
+        self.assertProblem(401, "invalid_token")
+        self.assertHeader("WWW-Authenticate", 'Bearer realm="task-tracker", error="invalid_token"')
+        self.assertEqual([record for record in self.logs.records if record.levelno >= logging.WARNING], [])
+
+    def test_a_failed_token_request_is_committed_before_its_401_goes_out(self):
+        self.authorization()
+        release = UnitOfWorkTool.release
+
+        def late_release(tool):
+            # on_end_request runs once the client has the answer: too late for the record.
+            time.sleep(0.5)
+            release(tool)
+
+        with mock.patch.object(UnitOfWorkTool, "release", late_release):
+            self.send_json("/api/tokens", "POST", {"username": USERNAME, "password": "not the password"})
+            self.assertProblem(401, "invalid_credentials")
+            self.assertNoHeader("WWW-Authenticate")
+            self.assertEqual(len(self.database_rows("SELECT failed_at FROM login_failures")), 1)
+
+    def test_a_failed_token_request_whose_record_cannot_be_kept_is_a_503(self):
+        failure = OperationalError("COMMIT", {}, Exception("disk I/O error"))
+        with mock.patch("sqlalchemy.orm.Session.commit", side_effect=failure):
+            self.send_json("/api/tokens", "POST", {"username": "nobody", "password": "not the password"})
+        self.assertProblem(503, "unavailable")
+        (error,) = [record for record in self.logs.records if record.levelno >= logging.ERROR]
+        self.assertEqual(error.name, "tasktracker.errors")
+        self.assertIsInstance(error.exc_info[1], OperationalError)
+
+    def test_no_log_line_shows_the_authorization_header(self):
+        token = self.authorization()[1].removeprefix("Bearer ")
+        malformed = "Bearer not+a+token"
+        self.getPage("/failing", method="DELETE", headers=[self.authorization()])
+        self.assertProblem(500, "internal_error")
+        self.getPage("/api/tasks", headers=[("Authorization", malformed)])
+        self.assertProblem(401, "invalid_token")
+        self.access_lines("/api/tasks")
+        formatter = logging.Formatter()
+        logged = "\n".join(formatter.format(record) for record in self.logs.records)
+        self.assertIn("the secret detail of a bug", logged)
+        self.assertNotIn(token, logged)
+        self.assertNotIn(malformed, logged)
+        self.assertNotIn(PASSWORD, logged)
+        self.assertNotIn("Authorization", logged)
 
 
 # endregion

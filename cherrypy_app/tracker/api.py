@@ -5,8 +5,11 @@ The methods translate HTTP to service calls and back; tools.json_out encodes wha
 
 import cherrypy
 
+from tasktracker.accounts import token_document, user_document
 from tasktracker.domain import ListQuery
 from tasktracker.http import (
+    CURRENT_USER_PATH,
+    TOKEN_RESPONSE_HEADERS,
     api_info,
     decode_json_body,
     etag_for,
@@ -17,7 +20,7 @@ from tasktracker.http import (
 from tasktracker.serialization import page_to_dict, stats_to_dict, task_to_dict
 from tasktracker.validation import parse_list_query
 from tracker import settings
-from tracker.plugins import task_service
+from tracker.plugins import account_service, task_service
 
 
 # region: request-parsing
@@ -35,6 +38,14 @@ def list_query() -> ListQuery:
 # endregion
 
 
+# region: auth
+# tools.auth_bearer (tools.py), switched on in a method's own config: MethodDispatcher applies that
+# only once it has found the method, so a 404 or a 405 is answered before any token is read, and
+# the path's other methods (a sign-up, a token request) stay public.
+bearer_token_required = cherrypy.config(**{"tools.auth_bearer.on": True})
+# endregion
+
+
 # region: routing
 @cherrypy.expose
 class Task:
@@ -43,6 +54,7 @@ class Task:
     def __init__(self, id_segment: str) -> None:
         self.id_segment = id_segment
 
+    @bearer_token_required
     def GET(self):
         task = task_service().get_task(parse_task_id(self.id_segment))
         cherrypy.response.headers["ETag"] = etag_for(task.version)
@@ -53,6 +65,7 @@ class Task:
             return None
         return task_to_dict(task)
 
+    @bearer_token_required
     def PATCH(self):
         document = request_document()
         task_id = parse_task_id(self.id_segment)
@@ -60,6 +73,7 @@ class Task:
         cherrypy.response.headers["ETag"] = etag_for(task.version)
         return task_to_dict(task)
 
+    @bearer_token_required
     def DELETE(self):
         task_service().delete_task(parse_task_id(self.id_segment), cherrypy.request.headers.get("If-Match"))
         cherrypy.response.status = 204
@@ -69,6 +83,7 @@ class Task:
 
 @cherrypy.expose
 class TaskStats:
+    @bearer_token_required
     def GET(self):
         return stats_to_dict(task_service().stats())
 
@@ -85,9 +100,11 @@ class TaskCollection:
             return Task(vpath.pop())
         return None
 
+    @bearer_token_required
     def GET(self):
         return page_to_dict(task_service().list_tasks(list_query()))
 
+    @bearer_token_required
     def POST(self):
         task = task_service().create_task(request_document())
         cherrypy.response.status = 201
@@ -98,8 +115,65 @@ class TaskCollection:
         return task_to_dict(task)
 
 
+# endregion
+
+
+# region: routing, auth
+@cherrypy.expose
+class CurrentUser:
+    """/api/users/me: the user of the request's token (spec 7.3)."""
+
+    @bearer_token_required
+    def GET(self):
+        user = cherrypy.request.authenticated.user
+        return user_document(user.id, user.username, user.created_at)
+
+
+@cherrypy.expose
+class Users:
+    me = CurrentUser()
+
+    def POST(self):
+        accounts = account_service()
+        # With ALLOW_SIGNUP=false, a 403 whatever the body: before it is read (spec 7.1).
+        accounts.check_signup_open()
+        user = accounts.sign_up(request_document())
+        cherrypy.response.status = 201
+        cherrypy.response.headers["Location"] = CURRENT_USER_PATH
+        return user_document(user.id, user.username, user.created_at)
+
+
+@cherrypy.expose
+class CurrentToken:
+    """/api/tokens/current: the token that authenticated the request."""
+
+    @bearer_token_required
+    def DELETE(self):
+        account_service().revoke(cherrypy.request.authenticated)
+        cherrypy.response.status = 204
+        # As for a task's DELETE: no content, so no Content-Type (spec 7.2).
+        cherrypy.response.headers.pop("Content-Type", None)
+
+
+@cherrypy.expose
+class Tokens:
+    current = CurrentToken()
+
+    def POST(self):
+        issued = account_service().issue_token(request_document())
+        cherrypy.response.status = 201
+        cherrypy.response.headers.update(TOKEN_RESPONSE_HEADERS)
+        return token_document(issued.token, issued.expires_at)
+
+
+# endregion
+
+
+# region: routing
 @cherrypy.expose
 class Api:
+    users = Users()
+    tokens = Tokens()
     tasks = TaskCollection()
 
     def GET(self):

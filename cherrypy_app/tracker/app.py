@@ -1,6 +1,8 @@
 """The object tree's root, its config (global, and per path) from the spec's environment
 variables, and its mounting on cherrypy.tree."""
 
+from http.cookies import SimpleCookie
+
 import cherrypy
 
 from tasktracker.config import Settings
@@ -24,11 +26,23 @@ class Root:
 # endregion
 
 
-# region: errors
+# region: errors, auth
+class IgnoredCookies(SimpleCookie):
+    """request.cookie of this application: the API ignores cookies (spec 7.3). CherryPy parses the
+    Cookie header before dispatch and answers a name it finds illegal (a/b=c) with its own HTML 400."""
+
+    def load(self, rawdata) -> None:
+        pass
+
+
 class TrackerRequest(cherrypy.Application.request_class):
     # A request that CherryPy rejects before dispatch (HTTP/1.1 without Host) never sees the
     # config, "environment: production" included, only the class defaults: no traceback there.
     show_tracebacks = False
+
+    def process_headers(self) -> None:
+        self.cookie = IgnoredCookies()
+        super().process_headers()
 
 
 # endregion
@@ -77,6 +91,11 @@ def application_config() -> dict:
             # respond_with_problem logs 5xx with their traceback; CherryPy would log every
             # exception a method raises, 404s included, at error.
             "tools.log_tracebacks.on": False,
+            # On by default outside "environment: production": it writes every request header to
+            # cherrypy.error on each error, the Authorization header and its token included.
+            "tools.log_headers.on": False,
+            # The API ignores cookies (spec 7.3): no session, so no session cookie.
+            "tools.sessions.on": False,
             "tools.observe.on": True,
             "tools.json_out.on": True,
             "tools.json_out.handler": encode_json,

@@ -5,10 +5,14 @@ import sys
 import cherrypy
 
 from tasktracker.errors import PROBLEM_CONTENT_TYPE, handle_failure
-from tasktracker.http import json_bytes
-
+from tasktracker.http import TOKEN_RESPONSE_HEADERS, json_bytes
 
 # region: errors
+# Set by an answer that a later failure replaces: a method's success whose commit failed, or an
+# error whose transaction could not be ended. They describe an answer that is not given.
+REPLACED_ANSWER_HEADERS = ("ETag", "Location", *TOKEN_RESPONSE_HEADERS, "Allow", "WWW-Authenticate", "Retry-After")
+
+
 def respond_with_problem() -> None:
     """CherryPy calls this for any exception that is not one of its own HTTPErrors: the spec's
     problems raised by the methods and by the dispatcher, and the unexpected, which become a
@@ -16,8 +20,7 @@ def respond_with_problem() -> None:
     for Internet Explorer; the dispatcher raises the spec's problems instead.)"""
     problem = handle_failure(sys.exc_info()[1])
     response = cherrypy.serving.response
-    # Set by a method before its commit failed; they describe a success that did not happen.
-    for header in ("ETag", "Location"):
+    for header in REPLACED_ANSWER_HEADERS:
         response.headers.pop(header, None)
     response.status = f"{problem.status} {problem.title}"
     response.headers.update(problem.headers)

@@ -4,7 +4,6 @@ import cherrypy
 
 from tasktracker.http import LIVE_DOCUMENT, readiness
 from tasktracker.observability.metrics import exposition
-from tracker.plugins import task_service
 
 
 # region: routing
@@ -20,7 +19,7 @@ class Ready:
         # Cheroot serves while engine.start() is still waiting for it; a SIGTERM in that window
         # makes the engine exit with 70. Not ready until the bus has finished starting.
         started = cherrypy.engine.state == cherrypy.engine.states.STARTED
-        status, document = readiness(task_service().database_is_ready(), started)
+        status, document = readiness(cherrypy.serving.request.unit_of_work.ping(), started)
         cherrypy.response.status = status
         return document
 

@@ -4,10 +4,13 @@ import cherrypy
 from cherrypy.process import plugins
 from sqlalchemy.orm import sessionmaker
 
-from tasktracker.observability.metrics import TASK_EVENTS
+from tasktracker.account_service import AccountService
+from tasktracker.observability.metrics import AUTH_EVENTS, TASK_EVENTS
+from tasktracker.passwords import Argon2Hasher
 from tasktracker.service import TaskService
 from tasktracker.sqla import SqlAlchemyUnitOfWork, create_engine_for
 from tasktracker.unit_of_work import UnitOfWork
+from tracker import settings
 
 
 # region: persistence
@@ -42,10 +45,29 @@ class SQLAlchemyPlugin(plugins.SimplePlugin):
 
 
 def task_service() -> TaskService:
-    """The service over the request's unit of work, which tools.unit_of_work opened."""
-    unit_of_work = cherrypy.serving.request.unit_of_work
+    """The service over the request's unit of work, which tools.unit_of_work opened, and over the
+    tasks of the user that tools.auth_bearer found: nobody else's are seen (spec 7.4)."""
+    request = cherrypy.serving.request
+    unit_of_work = request.unit_of_work
+    tasks = unit_of_work.tasks_of(request.authenticated.user.id)
     # The counters move only once the request's transaction has committed.
-    return TaskService(unit_of_work.tasks, events=unit_of_work.collect(TASK_EVENTS))
+    return TaskService(tasks, events=unit_of_work.collect(TASK_EVENTS))
+
+
+# endregion
+
+
+# region: auth
+# CherryPy has no password hasher: shared's Argon2id (spec 7.5). One per process, since it hashes
+# its dummy password (for unknown usernames) when it is made.
+password_hasher = Argon2Hasher()
+
+
+def account_service() -> AccountService:
+    """Sign-up, tokens and authentication over the request's unit of work, as ALLOW_SIGNUP and
+    TOKEN_TTL_HOURS configure them. A failed token request keeps its record through the unit's
+    commit_even_if_failed, which tools.unit_of_work honours (tools.py)."""
+    return AccountService.over(cherrypy.serving.request.unit_of_work, password_hasher, settings, AUTH_EVENTS)
 
 
 # endregion

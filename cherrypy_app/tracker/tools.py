@@ -7,6 +7,7 @@ from tasktracker.http import json_bytes, route_template_for_path
 from tasktracker.observability.logging import REQUEST_ID_HEADER
 from tasktracker.observability.observation import RequestObservation
 from tracker.dispatch import requested_path
+from tracker.plugins import account_service
 
 
 # region: logging, metrics
@@ -49,8 +50,11 @@ class UnitOfWorkTool(cherrypy.Tool):
 
     Opened from the engine plugin before the handler runs; committed before the response is
     finalised when its status is under 400, so that a failing commit is still the client's 503,
-    and rolled back otherwise; released in on_end_request whatever happened. A handler that
-    raises skips before_finalize, so that rollback is on_end_request's.
+    and rolled back otherwise, unless the unit was told to keep what it wrote although the
+    request failed (a failed token request, spec 7.2). A handler that raises skips
+    before_finalize: its transaction ends once request.error_response has built the answer,
+    before the answer goes out, so that the client's next attempt already sees that record.
+    Released in on_end_request whatever happened.
     """
 
     def __init__(self) -> None:
@@ -62,6 +66,7 @@ class UnitOfWorkTool(cherrypy.Tool):
         # Until the handler is about to run; None again once committed or rolled back.
         request.unit_of_work = None
         request.hooks.attach("before_finalize", self.commit_or_roll_back)
+        request.hooks.attach("after_error_response", self.commit_or_roll_back)
         request.hooks.attach("on_end_request", self.release, failsafe=True)
 
     def begin(self) -> None:
@@ -74,6 +79,7 @@ class UnitOfWorkTool(cherrypy.Tool):
             return
         status, _, _ = httputil.valid_status(cherrypy.serving.response.status)
         try:
+            # A unit that must keep a failed request's writes commits whatever the status.
             unit_of_work.finish(succeeded=status < 400)
         except Exception:
             # Raised out of the hook it would be answered the same, after CherryPy had logged it
@@ -87,6 +93,44 @@ class UnitOfWorkTool(cherrypy.Tool):
 
 
 cherrypy.tools.unit_of_work = UnitOfWorkTool()
+# endregion
+
+
+# region: auth
+class BearerTokenTool(cherrypy.Tool):
+    """tools.auth_bearer: the request's user, from its Authorization header (spec 7.3).
+
+    Switched on in the config of each bearer route's methods (api.py's bearer_token_required), not
+    by path: MethodDispatcher applies a method's config only once it has found that method, so a
+    404 or a 405 never gets here, and route and method are checked first. It runs at before_handler
+    after tools.unit_of_work (priority 60 to its 50), whose transaction looks the token up, and
+    before the handler, which is what reads and decodes the body.
+    """
+
+    def __init__(self) -> None:
+        super().__init__("before_handler", self.authenticate, priority=60)
+
+    def authenticate(self) -> None:
+        request = cherrypy.serving.request
+        try:
+            # Also names the user on the request's access line (AUTH_EVENTS), in this thread.
+            request.authenticated = account_service().authenticate(request.headers.get("Authorization"))
+        except Exception as failure:
+            # Raised out of the hook, CherryPy would log it at error (a 401 included); raised by
+            # the handler instead, it reaches request.error_response like every other problem.
+            request.handler = raising(failure)
+
+
+def raising(failure: Exception):
+    """A handler that raises ``failure``: the 401 (or the 503 of an unreachable database)."""
+
+    def handler():
+        raise failure
+
+    return handler
+
+
+cherrypy.tools.auth_bearer = BearerTokenTool()
 # endregion
 
 
