@@ -89,7 +89,7 @@ def test_head_is_dispatched_like_get(app):
 
 
 def test_tg_abort_becomes_a_problem(app, monkeypatch):
-    def aborting():
+    def aborting(owner_id):
         abort(404, "gone")
 
     monkeypatch.setattr("tracker.controllers.tasks.task_service", aborting)

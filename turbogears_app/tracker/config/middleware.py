@@ -1,5 +1,6 @@
 """The PasteDeploy application factory: ``use = call:tracker.config.middleware:make_app``."""
 
+import logging
 from logging.config import dictConfig
 
 from tasktracker.observability.logging import logging_config
@@ -13,6 +14,9 @@ from tracker.config.settings import deployment_settings
 def configure_logging(settings):
     # Before the application is built, so that TurboGears' own start-up lines are JSON already.
     dictConfig(logging_config(settings))
+    # sa_auth's repoze.who logger (its log_stream): a line at info as each request starts and
+    # ends, and at debug the plugins' identities, whose credentials are a bearer token.
+    logging.getLogger("repoze.who").setLevel(logging.WARNING)
 
 
 # endregion

@@ -4,11 +4,14 @@ import tg
 from tg import TGController, expose
 
 from tasktracker.http import api_info
+from tracker.controllers.accounts import TokensController, UsersController
 from tracker.controllers.tasks import TasksController
 
 
 # region: routing
 class ApiController(TGController):
+    users = UsersController()
+    tokens = TokensController()
     tasks = TasksController()
 
     @expose("json")

@@ -3,7 +3,7 @@
 from tg import TGController, expose, response
 
 from tasktracker.http import LIVE_DOCUMENT, readiness
-from tracker.model import task_service
+from tracker.model import TransactionUnitOfWork
 
 
 # region: routing
@@ -14,7 +14,7 @@ class HealthController(TGController):
 
     @expose("json")
     def ready(self):
-        status, document = readiness(task_service().database_is_ready())
+        status, document = readiness(TransactionUnitOfWork().ping())
         response.status_int = status
         return document
 

@@ -32,6 +32,10 @@ class ProblemDetailsWrapper(ApplicationWrapper):
         except Exception as exception:
             return problem_response(handle_failure(exception))
         if isinstance(response, HTTPException):
+            if response.status_int == 401:
+                # A bearer route's predicate refused an anonymous request: repoze.who's
+                # challenger answers it (tracker/lib/auth.py), once the response reaches it.
+                return response
             # What dispatch or tg.abort answered by itself.
             problem = problem_for_routing_status(response.status_int, context.request.path_info)
             return problem_response(problem or handle_failure(response))

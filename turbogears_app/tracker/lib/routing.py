@@ -12,6 +12,7 @@ from tg.appwrappers.base import ApplicationWrapper
 from tasktracker.errors import NotFound
 from tasktracker.http import ROUTES, UNMATCHED_ROUTE, method_not_allowed, parse_task_id, route_template_for_path
 from tracker.controllers.tasks import request_document
+from tracker.lib.auth import anonymous_refusal
 
 # region: routing
 TASK_ROUTE = "/api/tasks/{id}"
@@ -30,6 +31,9 @@ class ExactPathsWrapper(ApplicationWrapper):
             try:
                 parse_task_id(request.path_info.rsplit("/", 1)[1])
             except NotFound:
+                # Dispatch never reaches the controller's predicate: its 401 comes first here too (spec 7.3).
+                if not environ.get("repoze.who.identity"):
+                    return anonymous_refusal(environ)
                 if request.method == "PATCH":
                     # A PATCH decodes its body before any 404 of the route (spec 4.6).
                     request_document()
