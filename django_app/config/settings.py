@@ -25,8 +25,9 @@ DEBUG = os.environ.get("DJANGO_DEBUG", "").lower() in ("1", "true")
 # (127.0.0.1); a deployment behind a proxy names its public host names here.
 ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
 
-# No admin, auth, sessions or templates: a JSON API over one app.
-INSTALLED_APPS = ["tasks"]
+# django.contrib.auth for its user model and hashers (it needs contenttypes for its
+# permissions); no admin, sessions or templates: a JSON API over two apps.
+INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.auth", "accounts", "tasks"]
 
 # Outermost first. The unit of work sits inside CommonMiddleware and around ProblemMiddleware, so
 # it sees the problem response a failing view turned into and rolls that request back.
@@ -40,6 +41,8 @@ MIDDLEWARE = [
 ]
 # No CsrfViewMiddleware: CSRF abuses the cookies a browser sends by itself, and this API has no
 # cookies or sessions to abuse. Its clients send JSON, which a cross-site form cannot forge.
+# No SessionMiddleware or AuthenticationMiddleware either: a bearer view authenticates itself
+# (accounts/authentication.py), and no response sets a cookie.
 
 # The spec's paths match exactly: /api/tasks/ is a 404, never a redirect to /api/tasks.
 APPEND_SLASH = False
@@ -52,6 +55,20 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_BODY_BYTES
 
 USE_TZ = True
 TIME_ZONE = "UTC"
+# endregion
+
+# region: auth
+# The user model is django.contrib.auth's own (AUTH_USER_MODEL stays auth.User).
+# make_password hashes with the first hasher: Argon2id with Django's parameters (m=102400 KiB,
+# t=2, p=8), above OWASP's minimum (spec 7.5). The second is Django's default, kept so that
+# check_password still reads a hash made before the switch (createsuperuser's, say).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+# Only the bearer token: no ModelBackend, so no view accepts a username and password but
+# POST /api/tokens, through the account service and its lock-out.
+AUTHENTICATION_BACKENDS = ["accounts.authentication.BearerTokenBackend"]
 # endregion
 
 # region: persistence
@@ -89,8 +106,10 @@ else:
             # Keep a worker's connection between requests, and check it before reuse.
             "CONN_MAX_AGE": 60,
             "CONN_HEALTH_CHECKS": True,
-            # The variant's tests create (and drop) their own database on the same server.
-            "TEST": {"NAME": "test_tasktracker_django"},
+            # The variant's tests create (and drop) their own database on the same server, one
+            # per process: tox runs django-pg, django-py312-pg and django-py313-pg at once.
+            # (On SQLite Django's test database is in memory, so each process has its own.)
+            "TEST": {"NAME": f"test_tasktracker_django_{os.getpid()}"},
         }
     }
 

@@ -7,6 +7,7 @@ from config import views
 # region: routing
 urlpatterns = [
     path("api", views.ApiInfoView.as_view(), name="api-info"),
+    path("api/", include("accounts.urls")),
     path("api/", include("tasks.urls")),
     path("health/live", views.LiveView.as_view(), name="health-live"),
     path("health/ready", views.ReadyView.as_view(), name="health-ready"),

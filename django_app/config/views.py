@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.http import HttpResponse
-from tasks.views import JsonView, json_response, task_service
+from tasks.views import JsonView, json_response
 
 from tasktracker.http import LIVE_DOCUMENT, api_info, readiness
 from tasktracker.observability.metrics import exposition
@@ -21,7 +21,7 @@ class LiveView(JsonView):
 
 class ReadyView(JsonView):
     def get(self, request):
-        status, document = readiness(task_service(request).database_is_ready())
+        status, document = readiness(request.unit_of_work.ping())
         return json_response(document, status=status)
 
 

@@ -1,6 +1,7 @@
 """The database's shape of a task, as Django models. The domain's Task never sees them: the
 repository maps between the two with ``to_domain()`` and ``tasktracker.repository.stored_fields()``."""
 
+from django.conf import settings
 from django.db import models
 
 from tasktracker import domain
@@ -26,14 +27,17 @@ class Task(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     # The ETag: a write names the version it read, and writes nothing if another came first.
     version = models.PositiveIntegerField(default=1)
+    # The user who created it (spec 7.4). No index of its own: the list indexes start with it.
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tasks", db_index=False)
 
     class Meta:
-        # A page in either order of these keys, the default -created_at included, is read from
-        # an index instead of sorting every row. PostgreSQL also gets trigram indexes for q's
-        # substring search (migration 0002; SQLite has no such index).
+        # One owner's page in either order of these keys, the default -created_at included, is
+        # read from an index instead of sorting the owner's rows (migration 0005 replaced 0002's
+        # indexes without the owner). PostgreSQL also gets trigram indexes for q's substring
+        # search (migration 0002; SQLite has no such index).
         indexes = [
-            models.Index(fields=["created_at", "id"], name="tasks_created_at_id"),
-            models.Index(fields=["updated_at", "id"], name="tasks_updated_at_id"),
+            models.Index(fields=["owner", "created_at", "id"], name="tasks_owner_created_at_id"),
+            models.Index(fields=["owner", "updated_at", "id"], name="tasks_owner_updated_at_id"),
         ]
 
     def __str__(self):

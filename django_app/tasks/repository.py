@@ -52,7 +52,7 @@ def order_tasks(tasks: QuerySet, sort: domain.SortOrder) -> QuerySet:
     key = PRIORITY_RANK if sort.field is domain.SortField.PRIORITY else F(sort.field.value)
     # Undated tasks come last in both directions; ties go by id, in the sort's direction.
     # NULLS LAST only where a key can be null: elsewhere it would stop the database reading
-    # the page from the (created_at, id) or (updated_at, id) index.
+    # the owner's page from the (owner_id, created_at, id) or (owner_id, updated_at, id) index.
     nulls_last = True if sort.field is domain.SortField.DUE_DATE else None
     if sort.descending:
         return tasks.order_by(key.desc(nulls_last=nulls_last), "-id")
@@ -60,10 +60,16 @@ def order_tasks(tasks: QuerySet, sort: domain.SortOrder) -> QuerySet:
 
 
 class DjangoTaskRepository:
-    """``begin_transaction`` is the unit of work's: each method calls it before its first query."""
+    """One owner's tasks (spec 7.4): every query starts from ``owner_id``'s rows, so another user's
+    task is not found, and lists and stats count only the owner's.
 
-    def __init__(self, begin_transaction: Callable[[], None]) -> None:
+    ``begin_transaction`` is the unit of work's: each method calls it before its first query.
+    """
+
+    def __init__(self, begin_transaction: Callable[[], None], owner_id: int) -> None:
         self.begin_transaction = begin_transaction
+        self.owner_id = owner_id
+        self.owned = Task.objects.filter(owner_id=owner_id)
 
     @contextmanager
     def _in_transaction(self) -> Iterator[None]:
@@ -73,17 +79,17 @@ class DjangoTaskRepository:
 
     def add(self, task: domain.NewTask) -> domain.Task:
         with self._in_transaction():
-            record = Task.objects.create(**stored_fields(task), version=1)
+            record = Task.objects.create(**stored_fields(task), owner_id=self.owner_id, version=1)
             Tag.objects.bulk_create(Tag(task=record, name=name) for name in task.tags)
             return record.to_domain()
 
     def get(self, task_id: int) -> domain.Task | None:
         with self._in_transaction():
-            record = Task.objects.prefetch_related("tags").filter(pk=task_id).first()
+            record = self.owned.prefetch_related("tags").filter(pk=task_id).first()
             return record.to_domain() if record else None
 
     def list(self, query: domain.ListQuery) -> tuple[list[domain.Task], int]:
-        matching = filter_tasks(Task.objects.all(), query)
+        matching = filter_tasks(self.owned, query)
         page = order_tasks(matching, query.sort).prefetch_related("tags")[query.offset : query.offset + query.limit]
         with self._in_transaction():
             return [record.to_domain() for record in page], matching.count()
@@ -92,7 +98,7 @@ class DjangoTaskRepository:
         with self._in_transaction():
             # One UPDATE ... WHERE id = ? AND version = ?: the check and the write are one statement,
             # so of two writers that read the same version only one matches a row.
-            updated = Task.objects.filter(pk=task.id, version=expected_version).update(
+            updated = self.owned.filter(pk=task.id, version=expected_version).update(
                 **stored_fields(task), version=task.version
             )
             if not updated:
@@ -106,7 +112,7 @@ class DjangoTaskRepository:
             # Django deletes a task by primary key after collecting its tags, so the version check
             # must hold the row: select_for_update locks it until the request's transaction ends
             # (on SQLite the IMMEDIATE transaction already holds the write lock).
-            record = Task.objects.select_for_update().filter(pk=task_id, version=expected_version).first()
+            record = self.owned.select_for_update().filter(pk=task_id, version=expected_version).first()
             if record is None:
                 return False
             record.delete()
@@ -119,7 +125,7 @@ class DjangoTaskRepository:
         }
         overdue = Q(due_date__lt=today) & ~Q(status__in=[domain.Status.DONE.value, domain.Status.ARCHIVED.value])
         with self._in_transaction():
-            totals = Task.objects.aggregate(total=Count("id"), overdue=Count("id", filter=overdue), **counts)
+            totals = self.owned.aggregate(total=Count("id"), overdue=Count("id", filter=overdue), **counts)
         return domain.TaskStats(
             total=totals["total"],
             by_status={status: totals[f"status_{status.value}"] for status in domain.Status},
@@ -128,13 +134,17 @@ class DjangoTaskRepository:
         )
 
     def ping(self) -> bool:
-        # Outside the transaction: on SQLite its BEGIN IMMEDIATE would queue readiness behind writers.
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT 1")
-            return True
-        except DatabaseError:
-            return False
+        return ping_database()
+
+
+def ping_database() -> bool:
+    # Outside the transaction: on SQLite its BEGIN IMMEDIATE would queue readiness behind writers.
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return True
+    except DatabaseError:
+        return False
 
 
 # endregion

@@ -2,9 +2,10 @@
 
 from contextlib import ExitStack
 
+from accounts.repository import DjangoAccountRepository
 from django.db import transaction
 
-from tasks.repository import DjangoTaskRepository, database_failures_as_unavailable
+from tasks.repository import DjangoTaskRepository, database_failures_as_unavailable, ping_database
 from tasktracker.unit_of_work import UnitOfWork
 
 
@@ -22,7 +23,13 @@ class DjangoUnitOfWork(UnitOfWork):
     def __init__(self) -> None:
         self._atomic_block = ExitStack()
         self._in_transaction = False
-        self.tasks = DjangoTaskRepository(begin_transaction=self.begin)
+        self.accounts = DjangoAccountRepository(begin_transaction=self.begin)
+
+    def tasks_of(self, owner_id: int) -> DjangoTaskRepository:
+        return DjangoTaskRepository(begin_transaction=self.begin, owner_id=owner_id)
+
+    def ping(self) -> bool:
+        return ping_database()
 
     def begin(self) -> None:
         """Enter the atomic block, unless it is open already."""

@@ -1,5 +1,6 @@
 """The task views: HTTP in, one service call, HTTP out. The rules live in tasktracker."""
 
+from accounts.authentication import BearerTokenRequiredMixin
 from django.http import HttpResponse, HttpResponseNotModified
 from django.urls import reverse
 from django.views import View
@@ -19,11 +20,13 @@ from tasktracker.serialization import page_to_dict, stats_to_dict, task_to_dict
 from tasktracker.service import TaskService
 
 
-# region: persistence
+# region: auth, persistence
 def task_service(request) -> TaskService:
-    """The service over the request's unit of work (UnitOfWorkMiddleware opened it)."""
+    """The service over the request's unit of work (UnitOfWorkMiddleware opened it), limited to
+    the tasks of the user the bearer token authenticated (spec 7.4)."""
+    tasks = request.unit_of_work.tasks_of(request.user.id)
     # The counters move only once the request's transaction has committed.
-    return TaskService(request.unit_of_work.tasks, events=request.unit_of_work.collect(TASK_EVENTS))
+    return TaskService(tasks, events=request.unit_of_work.collect(TASK_EVENTS))
 
 
 # endregion
@@ -33,6 +36,13 @@ def task_service(request) -> TaskService:
 def json_response(document: dict, status: int = 200, headers: dict | None = None) -> HttpResponse:
     # The shared json_bytes, not JsonResponse: the same compact UTF-8 bytes as every variant's.
     return HttpResponse(json_bytes(document), status=status, headers=headers, content_type=JSON_CONTENT_TYPE)
+
+
+def no_content_response() -> HttpResponse:
+    response = HttpResponse(status=204)
+    # HttpResponse always names a content type; a 204 has no content to name (spec 4.7).
+    del response.headers["Content-Type"]
+    return response
 
 
 class JsonView(View):
@@ -46,7 +56,7 @@ class JsonView(View):
         return problem_response(request, problem_for_routing_status(405, request.path))
 
 
-class TaskListView(JsonView):
+class TaskListView(BearerTokenRequiredMixin, JsonView):
     def get(self, request):
         return json_response(page_to_dict(task_service(request).list_tasks(list_query(request))))
 
@@ -56,12 +66,12 @@ class TaskListView(JsonView):
         return json_response(task_to_dict(task), status=201, headers=headers)
 
 
-class TaskStatsView(JsonView):
+class TaskStatsView(BearerTokenRequiredMixin, JsonView):
     def get(self, request):
         return json_response(stats_to_dict(task_service(request).stats()))
 
 
-class TaskDetailView(JsonView):
+class TaskDetailView(BearerTokenRequiredMixin, JsonView):
     def get(self, request, task_id):
         task = task_service(request).get_task(parse_task_id(task_id))
         etag = etag_for(task.version)
@@ -78,10 +88,7 @@ class TaskDetailView(JsonView):
 
     def delete(self, request, task_id):
         task_service(request).delete_task(parse_task_id(task_id), request.headers.get("If-Match"))
-        response = HttpResponse(status=204)
-        # HttpResponse always names a content type; a 204 has no content to name (spec 4.7).
-        del response.headers["Content-Type"]
-        return response
+        return no_content_response()
 
 
 # endregion

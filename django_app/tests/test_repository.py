@@ -1,7 +1,8 @@
 """The shared repository contract against the Django ORM, and the mapping it relies on.
 
-The repository runs in a unit of work, as in a request; inside pytest-django's test transaction
-its atomic block is a savepoint, rolled back with the test.
+The repositories run in a unit of work, as in a request; inside pytest-django's test transaction
+its atomic block is a savepoint, rolled back with the test. The contract's two owners are
+two auth.Users.
 """
 
 import dataclasses
@@ -11,21 +12,31 @@ import pytest
 from tasks.models import Tag, Task
 from tasks.unit_of_work import DjangoUnitOfWork
 
+from tasktracker.accounts import unusable_password
 from tasktracker.domain import Status
 from tasktracker.repository import stored_fields
 from tasktracker.testing.repository_contract import BASE_TIME, RepositoryContract, make_new_task
 
 
 @pytest.fixture
-def repository(db):
+def two_owners_repositories(db):
+    """Two users' repositories in one unit of work."""
     with DjangoUnitOfWork() as unit_of_work:
-        yield unit_of_work.tasks
+        first, second = (
+            unit_of_work.accounts.add_user(name, unusable_password(), BASE_TIME) for name in ("ada", "bob")
+        )
+        yield unit_of_work.tasks_of(first.id), unit_of_work.tasks_of(second.id)
+
+
+@pytest.fixture
+def repository(two_owners_repositories):
+    return two_owners_repositories[0]
 
 
 class TestDjangoTaskRepository(RepositoryContract):
     @pytest.fixture
-    def task_repository(self, repository):
-        return repository
+    def task_repositories(self, two_owners_repositories):
+        return two_owners_repositories
 
 
 def test_a_task_is_stored_with_case_folded_search_keys_and_one_row_per_tag(repository):
@@ -36,6 +47,7 @@ def test_a_task_is_stored_with_case_folded_search_keys_and_one_row_per_tag(repos
     assert (record.title_key, record.description_key) == ("grosse strasse", "été")
     assert sorted(Tag.objects.filter(task=record).values_list("name", flat=True)) == ["a", "b"]
     assert record.to_domain() == stored
+    assert record.owner.username == "ada"
 
 
 def test_the_model_maps_back_to_the_same_domain_task(repository):

@@ -12,10 +12,10 @@ from tasks import views
 pytestmark = pytest.mark.django_db
 
 
-def test_create_and_fetch(client):
-    created = client.post("/api/tasks", {"title": "Write tests"}, content_type="application/json")
+def test_create_and_fetch(api_client):
+    created = api_client.post("/api/tasks", {"title": "Write tests"}, content_type="application/json")
     assert created.status_code == 201
-    fetched = client.get(created.headers["Location"])
+    fetched = api_client.get(created.headers["Location"])
     assert fetched.json() == created.json() and fetched.headers["ETag"] == '"1"'
 
 
@@ -52,31 +52,31 @@ def test_head_has_the_headers_of_get_and_no_body(client):
     assert head.headers["Content-Length"] == get.headers["Content-Length"] == str(len(get.content))
 
 
-def test_a_body_over_the_upload_limit_is_a_413(client, settings):
+def test_a_body_over_the_upload_limit_is_a_413(api_client, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10
-    response = client.post("/api/tasks", {"title": "longer than ten bytes"}, content_type="application/json")
+    response = api_client.post("/api/tasks", {"title": "longer than ten bytes"}, content_type="application/json")
     assert response.status_code == 413 and response.json()["code"] == "payload_too_large"
 
 
 # region: tests
-def test_unexpected_exceptions_are_500_problems_without_details(client, monkeypatch, caplog):
+def test_unexpected_exceptions_are_500_problems_without_details(api_client, monkeypatch, caplog):
     def explode(request):
         raise RuntimeError("secret detail")
 
     monkeypatch.setattr(views, "task_service", explode)
     with caplog.at_level(logging.ERROR):
-        response = client.get("/api/tasks")
+        response = api_client.get("/api/tasks")
     assert response.status_code == 500 and response.json()["code"] == "internal_error"
     assert "secret detail" not in response.content.decode()
     assert any(record.exc_info and record.levelname == "ERROR" for record in caplog.records)
 
 
-def test_a_database_failure_is_a_503(client, monkeypatch):
+def test_a_database_failure_is_a_503(api_client, monkeypatch):
     def failing_count(self):
         raise OperationalError("disk I/O error")
 
     monkeypatch.setattr("django.db.models.QuerySet.count", failing_count)
-    response = client.get("/api/tasks")
+    response = api_client.get("/api/tasks")
     assert response.status_code == 503 and response.json()["code"] == "unavailable"
 
 

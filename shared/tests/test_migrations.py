@@ -10,6 +10,7 @@ from tasktracker.passwords import Argon2Hasher
 from tasktracker.sqla import SqlAlchemyTaskRepository, create_engine_for
 from tasktracker.sqla.accounts import SqlAlchemyAccountRepository
 from tasktracker.sqla.migrate import upgrade
+from tasktracker.testing.repository_contract import make_new_task
 
 # What a 1.x server wrote: two tasks, one with tags, in the schema of revision 0004.
 TASK_COLUMNS = (
@@ -61,4 +62,20 @@ def test_a_database_without_tasks_gets_no_legacy_user(database: str, request: py
     engine = create_engine_for(url)
     with Session(engine) as session:
         assert SqlAlchemyAccountRepository(session).user_with_password_hash(LEGACY_USERNAME) is None
+    engine.dispose()
+
+
+def test_the_upgrade_gives_no_deleted_id_again_on_sqlite(sqlite_url: str) -> None:
+    """The copy of ``tasks`` keeps AUTOINCREMENT's counter: the newest task, deleted at 1.x, keeps its id."""
+    upgrade(sqlite_url, "0004")
+    _write_1x_tasks(sqlite_url)
+    engine = create_engine_for(sqlite_url)
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM tasks WHERE id = 2"))
+    upgrade(sqlite_url)
+    with Session(engine) as session:
+        legacy = SqlAlchemyAccountRepository(session).user_with_password_hash(LEGACY_USERNAME)
+        assert legacy is not None
+        added = SqlAlchemyTaskRepository(session, legacy[0].id).add(make_new_task("after the upgrade"))
+        assert added.id == 3, "id 2 was given to a task already"
     engine.dispose()

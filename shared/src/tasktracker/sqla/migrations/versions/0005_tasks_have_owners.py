@@ -10,12 +10,15 @@ Then the column becomes NOT NULL, and 0003's sort-key indexes are replaced by ow
 its page is still read from an index. They also index the owner column for the other queries.
 
 SQLite cannot add a NOT NULL foreign key to a table, so Alembic's batch mode copies ``tasks``
-into a new one, keeping the tags aside as 0004 does.
+into a new one, keeping the tags aside as 0004 does, and keeping AUTOINCREMENT's counter: the copy
+would restart it from the largest id left, and a deleted task's id would be given again (spec 4.8).
 
 Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-07
 """
+
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from alembic import op
@@ -50,6 +53,26 @@ def legacy_owner_id(connection: sa.Connection) -> int:
     return int(inserted.scalar_one())
 
 
+def rebuild_tasks_on_sqlite(connection: sa.Connection, change: Callable[[], None]) -> None:
+    """Run ``change`` (a batch alteration of ``tasks``) with the tags and the id counter kept."""
+    sequence = connection.scalar(sa.text("SELECT seq FROM sqlite_sequence WHERE name = 'tasks'"))
+    op.execute("CREATE TEMPORARY TABLE task_tags_kept AS SELECT task_id, tag FROM task_tags")
+    change()
+    op.execute("INSERT OR IGNORE INTO task_tags (task_id, tag) SELECT task_id, tag FROM task_tags_kept")
+    op.execute("DROP TABLE task_tags_kept")
+    if sequence is not None:
+        connection.execute(
+            sa.text("UPDATE sqlite_sequence SET seq = max(seq, :kept) WHERE name = 'tasks'"), {"kept": sequence}
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO sqlite_sequence (name, seq) SELECT 'tasks', :kept"
+                " WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'tasks')"
+            ),
+            {"kept": sequence},
+        )
+
+
 def upgrade() -> None:
     connection = op.get_bind()
     sqlite = connection.dialect.name == "sqlite"
@@ -58,14 +81,16 @@ def upgrade() -> None:
         connection.execute(tasks.update().values(owner_id=legacy_owner_id(connection)))
     op.drop_index("ix_tasks_created_at_id", table_name="tasks")
     op.drop_index("ix_tasks_updated_at_id", table_name="tasks")
+
+    def owner_required() -> None:
+        with op.batch_alter_table("tasks", table_kwargs={"sqlite_autoincrement": True}) as batch:
+            batch.alter_column("owner_id", existing_type=sa.Integer(), nullable=False)
+            batch.create_foreign_key("fk_tasks_owner_id_users", "users", ["owner_id"], ["id"], ondelete="CASCADE")
+
     if sqlite:
-        op.execute("CREATE TEMPORARY TABLE task_tags_kept AS SELECT task_id, tag FROM task_tags")
-    with op.batch_alter_table("tasks", table_kwargs={"sqlite_autoincrement": True}) as batch:
-        batch.alter_column("owner_id", existing_type=sa.Integer(), nullable=False)
-        batch.create_foreign_key("fk_tasks_owner_id_users", "users", ["owner_id"], ["id"], ondelete="CASCADE")
-    if sqlite:
-        op.execute("INSERT OR IGNORE INTO task_tags (task_id, tag) SELECT task_id, tag FROM task_tags_kept")
-        op.execute("DROP TABLE task_tags_kept")
+        rebuild_tasks_on_sqlite(connection, owner_required)
+    else:
+        owner_required()
     op.create_index("ix_tasks_owner_created_at_id", "tasks", ["owner_id", "created_at", "id"])
     op.create_index("ix_tasks_owner_updated_at_id", "tasks", ["owner_id", "updated_at", "id"])
 
@@ -73,14 +98,16 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_tasks_owner_updated_at_id", table_name="tasks")
     op.drop_index("ix_tasks_owner_created_at_id", table_name="tasks")
-    sqlite = op.get_bind().dialect.name == "sqlite"
-    if sqlite:
-        op.execute("CREATE TEMPORARY TABLE task_tags_kept AS SELECT task_id, tag FROM task_tags")
-    with op.batch_alter_table("tasks", table_kwargs={"sqlite_autoincrement": True}) as batch:
-        batch.drop_constraint("fk_tasks_owner_id_users", type_="foreignkey")
-        batch.drop_column("owner_id")
-    if sqlite:
-        op.execute("INSERT OR IGNORE INTO task_tags (task_id, tag) SELECT task_id, tag FROM task_tags_kept")
-        op.execute("DROP TABLE task_tags_kept")
+    connection = op.get_bind()
+
+    def owner_dropped() -> None:
+        with op.batch_alter_table("tasks", table_kwargs={"sqlite_autoincrement": True}) as batch:
+            batch.drop_constraint("fk_tasks_owner_id_users", type_="foreignkey")
+            batch.drop_column("owner_id")
+
+    if connection.dialect.name == "sqlite":
+        rebuild_tasks_on_sqlite(connection, owner_dropped)
+    else:
+        owner_dropped()
     op.create_index("ix_tasks_created_at_id", "tasks", ["created_at", "id"])
     op.create_index("ix_tasks_updated_at_id", "tasks", ["updated_at", "id"])
