@@ -10,6 +10,10 @@ ANY_REQUEST = r".*:https?://[^:/]+:[^ ]+ "
 
 routes_in = (
     (ANY_REQUEST + "/api", "/tasks/api/index"),
+    (ANY_REQUEST + "/api/users", "/tasks/accounts/users"),
+    (ANY_REQUEST + "/api/users/me", "/tasks/accounts/me"),
+    (ANY_REQUEST + "/api/tokens", "/tasks/accounts/tokens"),
+    (ANY_REQUEST + "/api/tokens/current", "/tasks/accounts/current_token"),
     (ANY_REQUEST + "/api/tasks", "/tasks/api/tasks"),
     (ANY_REQUEST + "/api/tasks/stats", "/tasks/api/stats"),
     (ANY_REQUEST + "/api/tasks/(?P<id>[^/]+)", "/tasks/api/task/$id"),

@@ -19,6 +19,7 @@ from tasktracker.observability.wsgi import RequestObservationMiddleware
 os.environ.setdefault("web2py_path", os.path.dirname(os.path.abspath(__file__)))
 # endregion
 
+from applications.tasks.modules.authentication import authorization_kept_from_web2py
 from applications.tasks.modules.configuration import settings
 from applications.tasks.modules.unit_of_work import COMMIT_FAILURE
 
@@ -44,13 +45,10 @@ error_logger = logging.getLogger(ERROR_LOGGER)
 def web2py_error_as_problem(environ, status, headers):
     """A problem for an error page web2py wrote itself, outside any action of ours.
 
-    Its 4xx are paths it cannot route ("invalid request"). Its 5xx are tickets: a commit that
-    failed at the end of the request (the unit of work left the failure in the environ), or a
-    failure outside any action, whose traceback is in the ticket file under
-    applications/tasks/errors/ and whose log line names the ticket.
+    Its 4xx are paths it cannot route ("invalid request"). Its 5xx are tickets: a failure outside
+    any action, whose traceback is in the ticket file under applications/tasks/errors/ and whose
+    log line names the ticket.
     """
-    if COMMIT_FAILURE in environ:
-        return handle_failure(environ[COMMIT_FAILURE])
     if status < 500:
         # Its 400 "invalid request" is a path it cannot route as well.
         return problem_for_routing_status(status, environ.get("PATH_INFO", "")) or NotFound()
@@ -59,7 +57,9 @@ def web2py_error_as_problem(environ, status, headers):
 
 
 def problem_pages(wsgi_app):
-    """web2py's own HTML error pages (tickets, unroutable paths) answered as problem+json.
+    """web2py's own HTML error pages (tickets, unroutable paths) answered as problem+json, and a
+    commit that failed at the end of the request (the unit of work left the failure in the
+    environ) answered with its problem instead of the answer whose change was lost.
 
     A WSGI middleware rather than a model: models run only once web2py has chosen an action, so
     they would miss the error pages web2py writes itself; routes_onerror cannot help either, as
@@ -79,11 +79,14 @@ def problem_pages(wsgi_app):
         if status in (204, 304):
             # HTTP.to names text/html on every answer; these two have no content (spec 4.5, 4.7).
             headers = [(name, value) for name, value in headers if name.lower() != "content-type"]
+        if COMMIT_FAILURE in environ:
+            problem = handle_failure(environ[COMMIT_FAILURE])
         # The actions answer JSON; web2py's own error pages are HTML.
-        if status < 400 or not dict(headers).get("Content-Type", "").startswith("text/html"):
+        elif status < 400 or not dict(headers).get("Content-Type", "").startswith("text/html"):
             start_response(answer["status"], headers)
             return body
-        problem = web2py_error_as_problem(environ, status, headers)
+        else:
+            problem = web2py_error_as_problem(environ, status, headers)
         document = json_bytes(problem.to_dict(current_request_id()))
         start_response(
             f"{problem.status} {problem.title}",
@@ -100,6 +103,7 @@ def problem_pages(wsgi_app):
 # region: serving
 publish_app_info(settings)
 # The request id, access line and metrics, finished when the server closes the body; the route
-# is labelled by the path as requested, read before routes.py rewrites PATH_INFO in place.
-application = RequestObservationMiddleware(problem_pages(gluon.main.wsgibase))
+# is labelled by the path as requested, read before routes.py rewrites PATH_INFO in place. The
+# Authorization header never reaches web2py's request (nor so its tickets).
+application = RequestObservationMiddleware(authorization_kept_from_web2py(problem_pages(gluon.main.wsgibase)))
 # endregion

@@ -17,9 +17,9 @@ def test_migrate_creates_the_task_table_and_can_run_again(tmp_path):
         columns = {row[1] for row in connection.execute("PRAGMA table_info(task)")}
         journal_mode = connection.execute("PRAGMA journal_mode").fetchone()[0]
         indexes = {row[1] for row in connection.execute("PRAGMA index_list(task)")}
-    assert {"title", "title_key", "tags", "created_at", "version"} <= columns
+    assert {"title", "title_key", "tags", "created_at", "version", "owner"} <= columns
     assert journal_mode == "wal"
-    assert {"task_status", "task_created_at_id", "task_updated_at_id"} <= indexes
+    assert {"task_status", "task_owner_created_at_id", "task_owner_updated_at_id"} <= indexes
 
 
 def test_postgresql_gets_trigram_indexes_for_substring_search(postgresql_database):

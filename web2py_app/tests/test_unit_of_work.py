@@ -6,9 +6,9 @@ import sqlite3
 
 import pytest
 from applications.tasks.modules.database import dal_options
-from applications.tasks.modules.task_table import define_task_table
+from applications.tasks.modules.schema import define_tables
 from applications.tasks.modules.unit_of_work import DalUnitOfWork
-from conftest import access_statuses, call, migrated_database
+from conftest import access_statuses, call, empty_tables, migrated_database, web2py_environment
 from prometheus_client import REGISTRY
 from pydal import DAL
 
@@ -22,8 +22,9 @@ def unit_of_work_factory_over(database_url, folder):
     databases = []
 
     def connect():
+        web2py_environment()
         db = DAL(**dal_options(database_url), folder=str(folder))
-        define_task_table(db)
+        define_tables(db)
         databases.append(db)
         return db
 
@@ -43,8 +44,7 @@ class TestDalUnitOfWorkOnSqlite(UnitOfWorkContract):
 class TestDalUnitOfWorkOnPostgresql(UnitOfWorkContract):
     @pytest.fixture
     def unit_of_work_factory(self, postgresql_url, postgresql_database, tmp_path):
-        postgresql_database.task.truncate("RESTART IDENTITY")
-        postgresql_database.commit()
+        empty_tables(postgresql_database)
         yield from unit_of_work_factory_over(postgresql_url, tmp_path)
 
 

@@ -18,7 +18,7 @@ def live():
 @resource("/health/ready")
 def ready():
     def GET():
-        status, document = readiness(task_service.database_is_ready())
+        status, document = readiness(unit_of_work.ping())
         return respond(document, status)
 
     return locals()

@@ -35,10 +35,11 @@ def resource(route_template):
         def dispatch():
             method = current.request.env.request_method
             try:
-                handlers = action()
-                handler = handlers.get("GET" if method == "HEAD" else method)
-                if method not in allowed_methods or handler is None:
+                # The route and the method first (spec 7.3): an action that requires a token
+                # authenticates when it is called, and its handlers read the body after that.
+                if method not in allowed_methods:
                     raise method_not_allowed(route_template)
+                handler = action().get("GET" if method == "HEAD" else method)
                 return handler()
             except HTTP:
                 raise

@@ -1,23 +1,14 @@
 """The TaskRepository over web2py's DAL, for the unit of work that holds the request's transaction."""
 
-import sqlite3
 from datetime import date
 
-import psycopg2
-
 from tasktracker.domain import PRIORITY_RANK, ListQuery, NewTask, Priority, SortField, Status, Task, TaskStats
-from tasktracker.errors import Unavailable, unavailable_on
+from tasktracker.errors import unavailable_on
 from tasktracker.repository import stored_fields
 
+from .connection import DATABASE_FAILURES
+
 # region: persistence
-# The DAL lets its drivers' own errors through: the database gone away, unreachable, or locked
-# past the busy timeout. Anything else is a programming error, and stays a 500.
-DATABASE_FAILURES = (
-    sqlite3.OperationalError,
-    sqlite3.InterfaceError,
-    psycopg2.OperationalError,
-    psycopg2.InterfaceError,
-)
 
 
 def to_domain(row) -> Task:
@@ -37,32 +28,29 @@ def to_domain(row) -> Task:
 
 
 class DalTaskRepository:
-    """``connect`` builds the DAL, with the task table, the first time the repository needs it."""
+    """One owner's tasks (spec 7.4), on the request's ``LazyDatabase``: every query is limited to
+    ``owner_id``'s rows, so another user's task is not found, and lists and stats count only the owner's."""
 
-    def __init__(self, connect) -> None:
-        self._connect = connect
-        self._db = None
-
-    @property
-    def connected(self) -> bool:
-        return self._db is not None
+    def __init__(self, database, owner_id: int) -> None:
+        self._database = database
+        self.owner_id = owner_id
 
     @property
     def db(self):
-        if self._db is None:
-            # DAL() raises RuntimeError("Failure to connect, tried N times") for any driver error.
-            with unavailable_on(RuntimeError):
-                self._db = self._connect()
-        return self._db
+        return self._database.db
+
+    @property
+    def _owned(self):
+        return self.db.task.owner == self.owner_id
 
     def add(self, task: NewTask) -> Task:
         with unavailable_on(*DATABASE_FAILURES):
-            task_id = self.db.task.insert(**stored_fields(task), tags=list(task.tags), version=1)
+            task_id = self.db.task.insert(**stored_fields(task), tags=list(task.tags), version=1, owner=self.owner_id)
         return Task(id=int(task_id), version=1, **vars(task))
 
     def get(self, task_id: int) -> Task | None:
         with unavailable_on(*DATABASE_FAILURES):
-            row = self.db(self.db.task.id == task_id).select().first()
+            row = self.db(self._owned & (self.db.task.id == task_id)).select().first()
         return to_domain(row) if row else None
 
     def list(self, query: ListQuery) -> tuple[list[Task], int]:
@@ -74,7 +62,9 @@ class DalTaskRepository:
 
     def update(self, task: Task, expected_version: int) -> bool:
         with unavailable_on(*DATABASE_FAILURES):
-            unchanged_since_read = (self.db.task.id == task.id) & (self.db.task.version == expected_version)
+            unchanged_since_read = (
+                self._owned & (self.db.task.id == task.id) & (self.db.task.version == expected_version)
+            )
             # One UPDATE … WHERE version = expected: the check and the write are one statement.
             updated = self.db(unchanged_since_read).update(
                 **stored_fields(task), tags=list(task.tags), version=task.version
@@ -83,7 +73,9 @@ class DalTaskRepository:
 
     def delete(self, task_id: int, expected_version: int) -> bool:
         with unavailable_on(*DATABASE_FAILURES):
-            unchanged_since_read = (self.db.task.id == task_id) & (self.db.task.version == expected_version)
+            unchanged_since_read = (
+                self._owned & (self.db.task.id == task_id) & (self.db.task.version == expected_version)
+            )
             deleted = self.db(unchanged_since_read).delete()
         return deleted == 1
 
@@ -91,14 +83,13 @@ class DalTaskRepository:
         with unavailable_on(*DATABASE_FAILURES):
             task = self.db.task
             count = task.id.count()
-            by_status = {
-                row.task.status: row[count] for row in self.db().select(task.status, count, groupby=task.status)
-            }
+            owned = self.db(self._owned)
+            by_status = {row.task.status: row[count] for row in owned.select(task.status, count, groupby=task.status)}
             by_priority = {
-                row.task.priority: row[count] for row in self.db().select(task.priority, count, groupby=task.priority)
+                row.task.priority: row[count] for row in owned.select(task.priority, count, groupby=task.priority)
             }
             unfinished = ~task.status.belongs((Status.DONE.value, Status.ARCHIVED.value))
-            overdue = self.db((task.due_date < today) & unfinished).count()
+            overdue = self.db(self._owned & (task.due_date < today) & unfinished).count()
         return TaskStats(
             total=sum(by_status.values()),
             by_status={Status(status): number for status, number in by_status.items()},
@@ -107,16 +98,11 @@ class DalTaskRepository:
         )
 
     def ping(self) -> bool:
-        try:
-            with unavailable_on(*DATABASE_FAILURES):
-                self.db.executesql("SELECT 1")
-        except Unavailable:
-            return False
-        return True
+        return self._database.ping()
 
     def _filters(self, query: ListQuery):
         task = self.db.task
-        filters = task.id > 0
+        filters = self._owned
         if query.statuses is not None:
             filters &= task.status.belongs(sorted(status.value for status in query.statuses))
         if query.priorities is not None:

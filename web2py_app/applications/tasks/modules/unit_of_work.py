@@ -10,16 +10,18 @@ from pydal.base import BaseAdapter
 from tasktracker.errors import unavailable_on
 from tasktracker.unit_of_work import UnitOfWork
 
-from .task_repository import DATABASE_FAILURES, DalTaskRepository
+from .account_repository import DalAccountRepository
+from .connection import DATABASE_FAILURES, LazyDatabase
+from .task_repository import DalTaskRepository
 
 # region: transaction
-# Where a failed commit waits for wsgihandler.py in the WSGI environ: web2py answers it with a
-# ticket page, which the handler answers with this failure's problem instead.
+# Where a failed commit waits for wsgihandler.py in the WSGI environ: the handler answers this
+# failure's problem instead of the answer whose change was lost.
 COMMIT_FAILURE = "tasktracker.commit_failure"
 
 
 class DalUnitOfWork(UnitOfWork):
-    """The repository's DAL, built on its first query, and the transaction on it.
+    """The repositories' DAL, built on their first query, and the transaction on it.
 
     A unit that never queried has nothing to commit and connects to nothing. The connection is
     not the unit's to release: web2py releases it at the end of the request (into the pool, or
@@ -27,17 +29,24 @@ class DalUnitOfWork(UnitOfWork):
     """
 
     def __init__(self, connect) -> None:
-        self.tasks = DalTaskRepository(connect)
+        self.database = LazyDatabase(connect)
+        self.accounts = DalAccountRepository(self.database)
+
+    def tasks_of(self, owner_id: int) -> DalTaskRepository:
+        return DalTaskRepository(self.database, owner_id)
+
+    def ping(self) -> bool:
+        return self.database.ping()
 
     def commit(self) -> None:
-        if self.tasks.connected:
+        if self.database.connected:
             with unavailable_on(*DATABASE_FAILURES):
-                self.tasks.db.commit()
+                self.database.db.commit()
 
     def rollback(self) -> None:
-        if self.tasks.connected:
+        if self.database.connected:
             with unavailable_on(*DATABASE_FAILURES):
-                self.tasks.db.rollback()
+                self.database.db.rollback()
 
     def close(self) -> None:
         # What was not committed is rolled back.
@@ -50,21 +59,18 @@ def end_with_the_request(unit_of_work: DalUnitOfWork, request, response) -> None
 
     web2py calls ``custom_commit`` with each connection the request opened, just before it
     releases that connection, and swallows what it raises (dropping the connection rather than
-    pooling it); then once more with None, and what that call raises becomes a ticket (a 500
-    page) instead of the answer whose change was lost.
+    pooling it); then once more with None. What that last call raises would become a ticket,
+    whose snapshot of the request and of web2py's locals may hold a token or a password (spec
+    6.2): the failure waits in the environ instead, and the handler answers it.
     """
-    failures = []
 
     def finish(adapter, succeeded: bool) -> None:
         if adapter is None:
-            if failures:
-                raise failures[0]
             return
         try:
             # finish() reports the service's events once it has committed.
             unit_of_work.finish(succeeded=succeeded)
         except Exception as failure:
-            failures.append(failure)
             request.wsgi.environ[COMMIT_FAILURE] = failure
             raise
 
