@@ -240,6 +240,10 @@ def test_a_cookie_the_framework_cannot_parse_changes_nothing(client):
     with the token the request succeeds, without it the answer is the spec's 401."""
     cookie = "a/b=c; =empty; spaced name=v; ok=1"
     assert client.get("/api/tasks", headers={"Cookie": cookie}).status_code == 200
+    # Shaped like a framework's own remember-me and session cookies (Flask-Login's is "id|digest"):
+    # beside a valid token they are ignored, not checked instead of it.
+    remembered = "remember_token=1|" + "0" * 128 + "; session=eyJfZnJlc2giOmZhbHNlfQ.x.y; auth_tkt=abc!userid"
+    assert client.get("/api/tasks", headers={"Cookie": remembered}).status_code == 200
     assert_unauthorized(client.get("/api/tasks", headers={"Authorization": None, "Cookie": cookie}), "unauthenticated")
 
 

@@ -44,7 +44,7 @@ def test_werkzeug_405_becomes_a_problem_with_the_spec_allow_header(client):
     assert response.headers["Allow"] == "GET, HEAD, PATCH, DELETE"
 
 
-def test_unexpected_exceptions_are_500_problems_without_details(client, monkeypatch, caplog):
+def test_unexpected_exceptions_are_500_problems_without_details(client, token, monkeypatch, caplog):
     def explode():
         raise RuntimeError("secret detail")
 
@@ -54,6 +54,8 @@ def test_unexpected_exceptions_are_500_problems_without_details(client, monkeypa
     assert response.json["code"] == "internal_error"
     assert "secret detail" not in response.get_data(as_text=True)
     assert any(record.exc_info and record.levelname == "ERROR" for record in caplog.records)
+    # The error's log has its traceback, never the request's Authorization header.
+    assert token not in caplog.text
 
 
 def test_a_failing_commit_is_a_503_and_counts_no_create(client, monkeypatch):
@@ -85,8 +87,8 @@ def test_a_view_that_fails_after_writing_is_rolled_back(client, monkeypatch):
     assert client.get("/api/tasks").json["items"] == []
 
 
-def test_teardown_rolls_back_what_no_response_committed(app, client):
-    with app.test_request_context("/api/tasks", method="POST"):
+def test_teardown_rolls_back_what_no_response_committed(app, client, auth_headers):
+    with app.test_request_context("/api/tasks", method="POST", headers=auth_headers):
         task_service().create_task({"title": "abandoned"})
     assert client.get("/api/tasks").json["items"] == []
 

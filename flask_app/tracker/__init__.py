@@ -66,14 +66,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
-    from tracker import api, db, errors, health, observability
+    from tracker import api, auth, db, errors, health, observability
 
     observability.init_app(app)
     errors.init_app(app)
+    auth.init_app(app)
     # Last: Flask runs after_request hooks in reverse, so the commit comes first and the
     # observation sees the response that leaves (a 503 when the commit failed).
     db.init_app(app)
     app.register_blueprint(api.bp)
+    app.register_blueprint(auth.bp)
     app.register_blueprint(health.bp)
     return app
 

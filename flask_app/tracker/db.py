@@ -3,6 +3,7 @@
 import click
 from flask import Flask, Response, current_app, g
 from flask.cli import with_appcontext
+from flask_login import current_user
 from sqlalchemy.orm import sessionmaker
 
 from tasktracker.observability.metrics import TASK_EVENTS
@@ -19,10 +20,15 @@ def init_app(app: Flask) -> None:
     init_unit_of_work(app)
 
 
+# region: auth
 def task_service() -> TaskService:
+    """The service over the caller's tasks only (spec 7.4): ``current_user`` is the bearer token's."""
     unit_of_work = get_unit_of_work()
     # The counters move only once the request's transaction has committed.
-    return TaskService(unit_of_work.tasks, events=unit_of_work.collect(TASK_EVENTS))
+    return TaskService(unit_of_work.tasks_of(current_user.id), events=unit_of_work.collect(TASK_EVENTS))
+
+
+# endregion
 
 
 @click.command("init-db")

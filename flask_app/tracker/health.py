@@ -4,7 +4,7 @@ from flask import Blueprint, Response
 
 from tasktracker.http import JSON_CONTENT_TYPE, LIVE_DOCUMENT, json_bytes, readiness
 from tasktracker.observability.metrics import exposition
-from tracker.db import task_service
+from tracker.db import get_unit_of_work
 
 # region: routing
 bp = Blueprint("health", __name__)
@@ -17,7 +17,7 @@ def live() -> Response:
 
 @bp.get("/health/ready")
 def ready() -> Response:
-    status, document = readiness(task_service().database_is_ready())
+    status, document = readiness(get_unit_of_work().ping())
     return Response(json_bytes(document), status=status, content_type=JSON_CONTENT_TYPE)
 
 
