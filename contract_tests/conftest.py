@@ -59,6 +59,11 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     config.addinivalue_line(
         "markers",
+        "own_server: starts instances of its own with other settings (set by the suite from the fixtures); "
+        "tox runs these on Python 3.11 only",
+    )
+    config.addinivalue_line(
+        "markers",
         "single_replica: counts exact changes in one server's /metrics; skipped with --behind-balancer",
     )
     config.addinivalue_line(
@@ -79,7 +84,14 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"--database-url must be a postgresql:// admin URL (or sqlite:), not {database_url!r}")
 
 
+# The fixtures that start instances of their own, each with other settings than the main server's.
+OWN_SERVER_FIXTURES = frozenset({"launch_server", "restricted_server", "unreachable_database_server"})
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if OWN_SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.own_server)
     if not config.getoption("--base-url"):
         return
     skip_without_process = pytest.mark.skip(
