@@ -446,9 +446,17 @@ class MetricsReader:
 
     def delta(self, before: MetricsScrape, sample_name: str, expected: float, **labels: str) -> float:
         """The change since ``before``, read again until it reaches ``expected`` or the settle time is up."""
+        after = self.settled(before, sample_name, expected, **labels)
+        return after.value(sample_name, **labels) - before.value(sample_name, **labels)
+
+    def settled(self, before: MetricsScrape, sample_name: str, expected: float, **labels: str) -> MetricsScrape:
+        """A scrape in which ``sample_name`` has moved by ``expected`` since ``before`` (or the last one
+        read when the settle time is up): the other samples of the same requests are read from it too,
+        since one observation writes them all."""
         deadline = time.monotonic() + SETTLE_TIMEOUT_SECONDS
         while True:
-            change = self.scrape().value(sample_name, **labels) - before.value(sample_name, **labels)
+            after = self.scrape()
+            change = after.value(sample_name, **labels) - before.value(sample_name, **labels)
             if change >= expected or time.monotonic() > deadline:
-                return change
+                return after
             time.sleep(0.05)
