@@ -1,4 +1,4 @@
-"""Spec 2.0, 7.1 and 7.2: sign-up, tokens, the current user and revocation.
+"""Spec 7.1 and 7.2 (new in 2.0): sign-up, tokens, the current user and revocation.
 
 Every sign-up and every token costs a password hash, so the tests share the module's account
 and sign up a user of their own only where the test is about a sign-up.

@@ -1,4 +1,4 @@
-"""Spec 2.0, 7.3: the bearer token, every 401 and its challenge, and where authentication sits in
+"""Spec 7.3 (new in 2.0): the bearer token, every 401 and its challenge, and where authentication sits in
 the order of checks (after the route and method, before everything else)."""
 
 import datetime
@@ -143,7 +143,10 @@ def test_refused_requests_change_nothing(client, account, task):
 
 @pytest.mark.parametrize(("method", "path", "body", "status"), PUBLIC_REQUESTS)
 @pytest.mark.parametrize(
-    "authorization", [None, "Basic eDp5", "Bearer", f"Bearer {secrets.token_urlsafe(32)}"], ids=str
+    "authorization",
+    [None, "Basic eDp5", "Bearer", f"Bearer {secrets.token_urlsafe(32)}"],
+    # Stable ids: the parity matrix joins the runs' results by test id.
+    ids=["none", "basic", "bearer-without-token", "unknown-token"],
 )
 def test_public_routes_need_no_token_and_ignore_one(anonymous_client, method, path, body, status, authorization):
     response = send(anonymous_client, method, path, body, authorization)

@@ -1,4 +1,4 @@
-"""Spec 2.0, 7.4: a task belongs to the user who created it; to anyone else it does not exist.
+"""Spec 7.4 (new in 2.0): a task belongs to the user who created it; to anyone else it does not exist.
 
 The module's user (``client``) owns the tasks; ``other_account`` is the user who must not see them.
 """

@@ -1,7 +1,7 @@
 """The top README's quick start is true (rule 5): its curl lines, run by bash against this server.
 
 The lines are read from README.md's "Quick start" section as they are written there: sign up,
-take a token, create a task (spec 2.0), then read it back. Only the address changes (the README
+take a token, create a task (spec 7), then read it back. Only the address changes (the README
 says 127.0.0.1:8002, the Flask variant's port) and the username, so that a second run against
 one server does not meet its own 409.
 """

@@ -1,4 +1,4 @@
-"""Spec 2.0, 7.2: an unknown user costs a password verification too, so that the time of a token
+"""Spec 7.2 (new in 2.0): an unknown user costs a password verification too, so that the time of a token
 request does not tell whether a username exists. Measured, not asserted to the millisecond."""
 
 import statistics

@@ -1,4 +1,4 @@
-"""Spec 2.0, 7.2 and 6.3: the lock-out after 5 failures in 15 minutes, and auth_attempts_total.
+"""Spec 7.2 and 6.3 (new in 2.0): the lock-out after 5 failures in 15 minutes, and auth_attempts_total.
 
 Failures are counted per username, whether the user exists or not; so most tests here fail
 with usernames nobody has, and sign up a user only where the right password must be refused.

@@ -26,7 +26,7 @@ def database_identity(database_url: str | None) -> tuple[str, str]:
 @pytest.fixture(scope="session", autouse=True)
 def parity_server_identity(request: pytest.FixtureRequest, record_testsuite_property) -> None:
     try:
-        info = request.getfixturevalue("client").get("/api").json()
+        info = request.getfixturevalue("anonymous_client").get("/api").json()
     except (Exception, pytest.fail.Exception):
         info = {}
     for key in SERVER_KEYS:
