@@ -7,6 +7,7 @@ pytest contract_tests --base-url http://127.0.0.1:8002     # a server that is al
 
 from __future__ import annotations
 
+import inspect
 import os
 import uuid
 from dataclasses import dataclass
@@ -84,13 +85,22 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"--database-url must be a postgresql:// admin URL (or sqlite:), not {database_url!r}")
 
 
-# The fixtures that start instances of their own, each with other settings than the main server's.
-OWN_SERVER_FIXTURES = frozenset({"launch_server", "restricted_server", "unreachable_database_server"})
+# The fixtures that are instances of their own, with other settings than the main server's; a test
+# that asks for launch_server itself starts one too. (Every test reaches launch_server through
+# main_server, so only the test's own arguments say whether it starts one.)
+OWN_SERVER_FIXTURES = frozenset({"restricted_server", "unreachable_database_server"})
+
+
+def starts_a_server_of_its_own(item: pytest.Item) -> bool:
+    if OWN_SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return True
+    function = getattr(item, "function", None)
+    return function is not None and "launch_server" in inspect.signature(function).parameters
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        if OWN_SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+        if starts_a_server_of_its_own(item):
             item.add_marker(pytest.mark.own_server)
     if not config.getoption("--base-url"):
         return
