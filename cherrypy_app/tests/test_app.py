@@ -70,8 +70,21 @@ class RecordingHandler(logging.Handler):
         self.records.append(record)
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 class TrackerWebCase(helper.CPWebCase):
     interactive = False
+
+    @classmethod
+    def _setup_server(cls, supervisor, conf):
+        # CherryPy's helper always listens on 54583, and tox runs these tests on three Pythons at
+        # once (cherrypy, cherrypy-py312, cherrypy-py313): the second to bind exits with 70.
+        supervisor.port = conf["port"] = free_port()
+        return super()._setup_server(supervisor, conf)
 
     @classmethod
     def setup_server(cls):
