@@ -287,9 +287,19 @@ SQLITE_PLANS = {"floor-gunicorn": "sqlalchemy", "django": "django", "web2py": "w
 
 
 def sqlite_plans(server: run.Server, env_dir: Path, url: str) -> dict[str, list[dict]]:
-    """``sqlite_plans.py`` in the server's env and folder, where its ORM and repository are."""
+    """``sqlite_plans.py`` in the server's env and folder, where its ORM and repository are, for the
+    bench user's tasks."""
+    status, me = run.http("GET", server.base_url + "/api/users/me", token=run.sign_in(server))
+    if status != 200:
+        raise SystemExit(f"bench: growth: /api/users/me on {server.name} answered {status}")
     outcome = subprocess.run(
-        [str(env_dir / "bin" / "python"), str(run.BENCH_DIR / "sqlite_plans.py"), SQLITE_PLANS[server.name], url],
+        [
+            str(env_dir / "bin" / "python"),
+            str(run.BENCH_DIR / "sqlite_plans.py"),
+            SQLITE_PLANS[server.name],
+            url,
+            str(me["id"]),
+        ],
         cwd=server.folder,
         env={**os.environ, "PYTHONPATH": os.pathsep.join([str(run.BENCH_DIR), str(run.REPO_ROOT / "tools")])},
         capture_output=True,

@@ -221,6 +221,8 @@ def start(server: Server, env_dirs: dict[str, Path], database_url: str | None, s
         "THREAD_POOL": str(THREAD_POOL),
         **server.extra_env,
     }
+    if database_url != server.database_url:
+        server.token = None  # its user lives in the old database: a new one needs a user of its own
     server.database_url = database_url
     if database_url:
         environment["DATABASE_URL"] = database_url

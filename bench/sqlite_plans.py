@@ -1,11 +1,12 @@
 """SQLite's plans for the growth queries, as each ORM's own repository sends them.
 
-    python sqlite_plans.py sqlalchemy|django|web2py sqlite:///grown.db    # JSON on stdout
+    python sqlite_plans.py sqlalchemy|django|web2py sqlite:///grown.db OWNER_ID    # JSON on stdout
 
 Run by ``growth.py`` in the env (and, for Django and web2py, the folder) of the ORM named:
 the repository runs for real on the grown database, every statement it sends is caught on its
 way to the driver, and each is then explained with its own parameters (``EXPLAIN QUERY PLAN``).
 SQLite has no server to log plans, as PostgreSQL's ``auto_explain`` does, so this is the way.
+Every repository is one owner's (spec 7.4): ``OWNER_ID`` is the bench user's, whose tasks were grown.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import json
 import os
 import sys
 from datetime import date
+from types import SimpleNamespace
 
 from growth import QUERIES, access_paths
 
@@ -30,7 +32,7 @@ def explained(caught: list[tuple[str, object]], explain) -> list[dict]:
     return plans
 
 
-def sqlalchemy_plans(url: str) -> dict:
+def sqlalchemy_plans(url: str, owner_id: int) -> dict:
     from sqlalchemy import event
     from sqlalchemy.orm import Session
 
@@ -44,7 +46,7 @@ def sqlalchemy_plans(url: str) -> dict:
         for query in QUERIES:
             caught.clear()
             with Session(engine) as session:
-                run_one(SqlAlchemyTaskRepository(session), query)
+                run_one(SqlAlchemyTaskRepository(session, owner_id), query)
             with engine.connect() as connection:
                 cursor = connection.connection.cursor()
 
@@ -57,7 +59,7 @@ def sqlalchemy_plans(url: str) -> dict:
     return plans
 
 
-def django_plans(url: str) -> dict:
+def django_plans(url: str, owner_id: int) -> dict:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     sys.path.insert(0, os.getcwd())
@@ -77,7 +79,7 @@ def django_plans(url: str) -> dict:
     for query in QUERIES:
         caught.clear()
         with connection.execute_wrapper(catch):
-            run_one(DjangoTaskRepository(lambda: None), query)
+            run_one(DjangoTaskRepository(lambda: None, owner_id), query)
 
         def explain(sql, params):
             with connection.cursor() as cursor:
@@ -88,22 +90,24 @@ def django_plans(url: str) -> dict:
     return plans
 
 
-def web2py_plans(url: str) -> dict:
+def web2py_plans(url: str, owner_id: int) -> dict:
     os.environ.setdefault("web2py_path", os.getcwd())
     sys.path.insert(0, os.getcwd())
     import tempfile
 
     from applications.tasks.modules.database import dal_options
+    from applications.tasks.modules.schema import define_tables
     from applications.tasks.modules.task_repository import DalTaskRepository
-    from applications.tasks.modules.task_table import define_task_table
+    from gluon.shell import env
     from pydal import DAL
 
+    env("tasks")  # web2py's shell environment (request, session in ``current``), which Auth's tables need
     db = DAL(**dal_options(url), folder=tempfile.mkdtemp(), migrate_enabled=False)
-    define_task_table(db)
+    define_tables(db)  # auth_user too: the task's owner references it
     plans = {}
     for query in QUERIES:
         before = len(db._timings)
-        run_one(DalTaskRepository(lambda: db), query)
+        run_one(DalTaskRepository(SimpleNamespace(db=db), owner_id), query)  # the request's LazyDatabase
         # The DAL writes its values into the SQL: no parameters.
         caught = [(statement, ()) for statement, *_ in db._timings[before:]]
         plans[query] = explained(caught, lambda sql, _params: db.executesql(f"EXPLAIN QUERY PLAN {sql}"))
@@ -122,4 +126,4 @@ def run_one(repository, query: str) -> None:
 ORMS = {"sqlalchemy": sqlalchemy_plans, "django": django_plans, "web2py": web2py_plans}
 
 if __name__ == "__main__":
-    print(json.dumps(ORMS[sys.argv[1]](sys.argv[2])))
+    print(json.dumps(ORMS[sys.argv[1]](sys.argv[2], int(sys.argv[3]))))
